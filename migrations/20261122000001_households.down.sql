@@ -1,0 +1,6 @@
+REVOKE ALL ON households, household_members, vehicles, fuel_logs FROM household_app;
+DROP TABLE fuel_logs;
+DROP TABLE vehicles;
+DROP TABLE household_members;
+DROP TABLE households;
+DROP SCHEMA app CASCADE;

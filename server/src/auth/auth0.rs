@@ -1,0 +1,278 @@
+//! Validation of the identity provider's (Auth0's) RS256 access tokens.
+//!
+//! Keys come from the issuer's OpenID discovery document and are cached. An unknown `kid`
+//! triggers at most one refetch per cooldown, and concurrent misses wait for that one
+//! fetch (a mutex held across it). When the JWKS cannot be fetched the cached keys keep
+//! working; with none cached the caller gets a 503, never a panic. The algorithm is pinned
+//! to RS256 here, never taken from the token; `jku`/`x5u`/`jwk` headers are ignored; JWKS
+//! entries that are not RSA signing keys are never used.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, KeyAlgorithm, PublicKeyUse};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
+use serde::Deserialize;
+
+use super::{acceptable_kid, well_formed};
+use crate::config::{Auth0Config, check_issuer};
+use crate::error::AppError;
+
+/// Clock skew tolerated on `exp`, `nbf` and `iat`.
+pub const LEEWAY_SECS: u64 = 60;
+/// Least time between two fetches of the JWKS.
+pub const DEFAULT_COOLDOWN: Duration = Duration::from_secs(30);
+/// Keys older than this are refreshed on the next request (failures keep the old ones).
+const MAX_KEY_AGE: Duration = Duration::from_secs(15 * 60);
+const MAX_DOCUMENT_BYTES: usize = 256 * 1024;
+
+/// The claims we read from an access token. Typed: a claim of the wrong JSON type fails
+/// deserialisation, which is a rejection, not a skipped check.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Auth0Claims {
+    pub sub: String,
+    pub iss: String,
+    pub exp: u64,
+    #[serde(default)]
+    pub nbf: Option<u64>,
+    #[serde(default)]
+    pub iat: Option<u64>,
+    pub aud: Audience,
+    #[serde(default)]
+    pub azp: Option<String>,
+}
+
+/// `aud` may be one string or an array of them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Default)]
+struct KeyCache {
+    keys: HashMap<String, DecodingKey>,
+    jwks_uri: Option<String>,
+    loaded_at: Option<Instant>,
+    last_attempt: Option<Instant>,
+}
+
+pub struct Auth0Validator {
+    issuer: String,
+    validation: Validation,
+    http: reqwest::Client,
+    cache: RwLock<KeyCache>,
+    fetch_lock: tokio::sync::Mutex<()>,
+    cooldown: Duration,
+    fetches: AtomicU64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Auth0Error {
+    #[error("invalid token: {0}")]
+    Invalid(&'static str),
+    #[error("the identity provider's keys are unavailable")]
+    KeysUnavailable,
+}
+
+impl From<Auth0Error> for AppError {
+    fn from(e: Auth0Error) -> Self {
+        match e {
+            Auth0Error::Invalid(_) => AppError::Unauthorized("the access token is not valid"),
+            Auth0Error::KeysUnavailable => {
+                AppError::Unavailable("the identity provider's signing keys are unavailable")
+            }
+        }
+    }
+}
+
+impl Auth0Validator {
+    pub fn new(config: &Auth0Config, cooldown: Duration) -> anyhow::Result<Self> {
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.leeway = LEEWAY_SECS;
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        validation.validate_aud = true;
+        validation.set_audience(&[&config.audience]);
+        validation.set_issuer(&[&config.issuer]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(3))
+            .timeout(Duration::from_secs(5))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        Ok(Self {
+            issuer: config.issuer.clone(),
+            validation,
+            http,
+            cache: RwLock::default(),
+            fetch_lock: tokio::sync::Mutex::new(()),
+            cooldown,
+            fetches: AtomicU64::new(0),
+        })
+    }
+
+    /// How many times the JWKS was fetched (for tests and metrics).
+    pub fn jwks_fetches(&self) -> u64 {
+        self.fetches.load(Ordering::Relaxed)
+    }
+
+    /// Validates an access token and returns its claims.
+    pub async fn validate(&self, token: &str) -> Result<Auth0Claims, Auth0Error> {
+        if !well_formed(token) {
+            return Err(Auth0Error::Invalid("malformed"));
+        }
+        let header = decode_header(token).map_err(|_| Auth0Error::Invalid("header"))?;
+        if header.alg != Algorithm::RS256 {
+            return Err(Auth0Error::Invalid("algorithm"));
+        }
+        let kid = header.kid.ok_or(Auth0Error::Invalid("no kid"))?;
+        if !acceptable_kid(&kid) {
+            return Err(Auth0Error::Invalid("kid"));
+        }
+        let key = self.key(&kid).await?;
+        let data = decode::<Auth0Claims>(token, &key, &self.validation)
+            .map_err(|_| Auth0Error::Invalid("rejected"))?;
+        let now = jsonwebtoken::get_current_timestamp();
+        if data.claims.iat.is_some_and(|iat| iat > now + LEEWAY_SECS) {
+            return Err(Auth0Error::Invalid("issued in the future"));
+        }
+        Ok(data.claims)
+    }
+
+    async fn key(&self, kid: &str) -> Result<DecodingKey, Auth0Error> {
+        if let Some(key) = self.cached(kid, false) {
+            return Ok(key);
+        }
+        let _one_fetch = self.fetch_lock.lock().await;
+        // Whoever held the lock before us may have fetched what we need.
+        if let Some(key) = self.cached(kid, false) {
+            return Ok(key);
+        }
+        let (loaded, may_fetch) = {
+            let c = self.cache.read().unwrap_or_else(|e| e.into_inner());
+            (
+                c.loaded_at.is_some(),
+                c.last_attempt.is_none_or(|t| t.elapsed() >= self.cooldown),
+            )
+        };
+        // Whatever the reason (first use, stale keys, unknown kid), at most one fetch per
+        // cooldown: a flood of made-up kids or a dead identity provider costs one request.
+        if may_fetch {
+            let result = self.fetch().await;
+            let mut c = self.cache.write().unwrap_or_else(|e| e.into_inner());
+            c.last_attempt = Some(Instant::now());
+            match result {
+                Ok((uri, keys)) => {
+                    c.keys = keys;
+                    c.jwks_uri = Some(uri);
+                    c.loaded_at = Some(Instant::now());
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, issuer = %self.issuer, "fetching the identity provider's keys failed")
+                }
+            }
+        }
+        let c = self.cache.read().unwrap_or_else(|e| e.into_inner());
+        if c.loaded_at.is_none() && !loaded {
+            return Err(Auth0Error::KeysUnavailable);
+        }
+        drop(c);
+        self.cached(kid, true)
+            .ok_or(Auth0Error::Invalid("unknown kid"))
+    }
+
+    fn cached(&self, kid: &str, even_if_stale: bool) -> Option<DecodingKey> {
+        let c = self.cache.read().unwrap_or_else(|e| e.into_inner());
+        let fresh = c.loaded_at.is_some_and(|t| t.elapsed() < MAX_KEY_AGE);
+        if fresh || even_if_stale {
+            c.keys.get(kid).cloned()
+        } else {
+            None
+        }
+    }
+
+    async fn fetch(&self) -> anyhow::Result<(String, HashMap<String, DecodingKey>)> {
+        let known = self
+            .cache
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .jwks_uri
+            .clone();
+        let jwks_uri = match known {
+            Some(uri) => uri,
+            None => self.discover().await?,
+        };
+        self.fetches.fetch_add(1, Ordering::Relaxed);
+        let jwks: serde_json::Value = self.get_json(&jwks_uri).await?;
+        let entries = jwks
+            .get("keys")
+            .and_then(|k| k.as_array())
+            .ok_or_else(|| anyhow::anyhow!("JWKS has no keys array"))?;
+        Ok((jwks_uri, entries.iter().filter_map(signing_key).collect()))
+    }
+
+    async fn discover(&self) -> anyhow::Result<String> {
+        #[derive(Deserialize)]
+        struct Discovery {
+            issuer: String,
+            jwks_uri: String,
+        }
+        let url = format!(
+            "{}/.well-known/openid-configuration",
+            self.issuer.trim_end_matches('/')
+        );
+        let doc: Discovery = serde_json::from_value(self.get_json(&url).await?)?;
+        anyhow::ensure!(
+            doc.issuer == self.issuer,
+            "discovery names issuer {:?}, expected {:?}",
+            doc.issuer,
+            self.issuer
+        );
+        check_issuer(&doc.jwks_uri).map_err(|e| anyhow::anyhow!("jwks_uri: {e}"))?;
+        Ok(doc.jwks_uri)
+    }
+
+    async fn get_json(&self, url: &str) -> anyhow::Result<serde_json::Value> {
+        let response = self.http.get(url).send().await?.error_for_status()?;
+        if response
+            .content_length()
+            .is_some_and(|n| n as usize > MAX_DOCUMENT_BYTES)
+        {
+            anyhow::bail!("{url} is too large");
+        }
+        let body = response.bytes().await?;
+        anyhow::ensure!(body.len() <= MAX_DOCUMENT_BYTES, "{url} is too large");
+        Ok(serde_json::from_slice(&body)?)
+    }
+}
+
+/// An RSA signature key usable for RS256, or nothing. Entries we cannot parse, symmetric
+/// (`oct`), encryption (`use: enc`) or other-algorithm keys are skipped, one by one.
+fn signing_key(entry: &serde_json::Value) -> Option<(String, DecodingKey)> {
+    let jwk: Jwk = serde_json::from_value(entry.clone()).ok()?;
+    let AlgorithmParameters::RSA(rsa) = &jwk.algorithm else {
+        return None;
+    };
+    if jwk
+        .common
+        .public_key_use
+        .as_ref()
+        .is_some_and(|u| *u != PublicKeyUse::Signature)
+    {
+        return None;
+    }
+    if jwk
+        .common
+        .key_algorithm
+        .is_some_and(|a| a != KeyAlgorithm::RS256)
+    {
+        return None;
+    }
+    let kid = jwk.common.key_id.clone().filter(|k| acceptable_kid(k))?;
+    let key = DecodingKey::from_rsa_components(&rsa.n, &rsa.e).ok()?;
+    Some((kid, key))
+}

@@ -1,0 +1,156 @@
+//! `AppError`: the one error type of the HTTP boundary, answered as RFC 9457 problem+json.
+//!
+//! Internal errors (database, I/O, libraries) are logged with the request id and answered
+//! with a fixed message: no library or database text ever reaches a client.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use shared::problem::{self, FieldError, Problem};
+
+use crate::request_id;
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// A missing, malformed or unacceptable bearer token. The detail is generic on purpose:
+    /// telling a caller which check failed helps an attacker more than a client.
+    #[error("unauthorized: {0}")]
+    Unauthorized(&'static str),
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    #[error("not found")]
+    NotFound,
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("rate limited")]
+    RateLimited { retry_after_secs: u64 },
+    /// A dependency we cannot do without is down (e.g. no signing keys of the identity
+    /// provider could ever be fetched).
+    #[error("unavailable: {0}")]
+    Unavailable(&'static str),
+    /// RFC 6749 §5.2 error for the RFC 8693 form of `/exchange`.
+    #[error("oauth error {error}")]
+    OAuth {
+        status: StatusCode,
+        error: &'static str,
+        description: &'static str,
+    },
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        crate::db::constraint_error(&e).unwrap_or_else(|| AppError::Internal(e.into()))
+    }
+}
+
+impl AppError {
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::OAuth { status, .. } => *status,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn problem(&self) -> Problem {
+        let (kind, title, detail): (&str, &str, Option<String>) = match self {
+            AppError::Unauthorized(d) => ("invalid-token", "Unauthorized", Some((*d).into())),
+            AppError::Forbidden(d) => ("forbidden", "Forbidden", Some((*d).into())),
+            AppError::NotFound => ("not-found", "Not Found", None),
+            AppError::BadRequest(d) => ("bad-request", "Bad Request", Some(d.clone())),
+            AppError::Conflict(d) => ("conflict", "Conflict", Some((*d).into())),
+            AppError::PayloadTooLarge => ("payload-too-large", "Payload Too Large", None),
+            AppError::UnsupportedMediaType => (
+                "unsupported-media-type",
+                "Unsupported Media Type",
+                Some("send application/json".into()),
+            ),
+            AppError::Validation(_) => (
+                "validation",
+                "Unprocessable Content",
+                Some("one or more fields are invalid".into()),
+            ),
+            AppError::RateLimited { .. } => ("rate-limited", "Too Many Requests", None),
+            AppError::Unavailable(d) => ("unavailable", "Service Unavailable", Some((*d).into())),
+            AppError::OAuth {
+                error, description, ..
+            } => (error, "Token exchange refused", Some((*description).into())),
+            AppError::Internal(_) => ("internal", "Internal Server Error", None),
+        };
+        Problem {
+            kind: format!("/problems/{kind}"),
+            title: title.into(),
+            status: self.status_code().as_u16(),
+            detail,
+            request_id: request_id::current(),
+            errors: match self {
+                AppError::Validation(errors) => errors.clone(),
+                _ => Vec::new(),
+            },
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status_code();
+        if let AppError::Internal(e) = &self {
+            tracing::error!(error = ?e, "internal error");
+        } else if status.is_server_error() {
+            tracing::warn!(error = %self, "service unavailable");
+        }
+        // The RFC 8693 form answers in OAuth's own error shape (RFC 6749 §5.2).
+        let mut response = if let AppError::OAuth {
+            error, description, ..
+        } = &self
+        {
+            let body = serde_json::json!({ "error": error, "error_description": description });
+            (status, axum::Json(body)).into_response()
+        } else {
+            let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
+            let mut r = (status, body).into_response();
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(problem::CONTENT_TYPE),
+            );
+            r
+        };
+        let headers = response.headers_mut();
+        match &self {
+            AppError::Unauthorized(_) => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static(r#"Bearer error="invalid_token""#),
+                );
+            }
+            AppError::RateLimited { retry_after_secs } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            }
+            AppError::OAuth { .. } => {
+                headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            }
+            _ => {}
+        }
+        response
+    }
+}

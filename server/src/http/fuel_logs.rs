@@ -1,0 +1,88 @@
+//! `/api/households/{household_id}/vehicles/{vehicle_id}/fuel-logs`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{NaiveDate, Utc};
+use shared::fuel_logs::{FuelLog, NewFuelLog};
+use shared::page::Page;
+use shared::problem::FieldError;
+use uuid::Uuid;
+
+use super::extract::{AppJson, AppPath, AppQuery};
+use super::vehicles::{PageParams, encode_cursor};
+use crate::auth::context::HouseholdScope;
+use crate::db::{fuel_logs, vehicles};
+use crate::error::{AppError, Result};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route(
+        "/api/households/{household_id}/vehicles/{vehicle_id}/fuel-logs",
+        get(list).post(create),
+    )
+}
+
+fn parse_cursor(text: &str) -> Option<fuel_logs::Cursor> {
+    let (date, odometer) = text.split_once('|')?;
+    Some((
+        date.parse::<NaiveDate>().ok()?,
+        odometer.parse::<f64>().ok().filter(|o| o.is_finite())?,
+    ))
+}
+
+async fn list(
+    mut scope: HouseholdScope,
+    AppPath((_, vehicle_id)): AppPath<(Uuid, Uuid)>,
+    AppQuery(params): AppQuery<PageParams>,
+) -> Result<Json<Page<FuelLog>>> {
+    let limit = params.limit()?;
+    let before =
+        match params.cursor_text()? {
+            None => None,
+            Some(text) => Some(parse_cursor(&text).ok_or_else(|| {
+                AppError::BadRequest("cursor is not one this server issued".into())
+            })?),
+        };
+    // Another household's vehicle is as absent as a missing one: 404, not an empty list.
+    vehicles::get(&mut scope.tx, vehicle_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut items = fuel_logs::list(&mut scope.tx, vehicle_id, before, limit + 1).await?;
+    let next_cursor = if items.len() > limit as usize {
+        items.truncate(limit as usize);
+        items
+            .last()
+            .map(|l| encode_cursor(&format!("{}|{}", l.filled_at, l.odometer_km)))
+    } else {
+        None
+    };
+    Ok(Json(Page { items, next_cursor }))
+}
+
+async fn create(
+    mut scope: HouseholdScope,
+    AppPath((_, vehicle_id)): AppPath<(Uuid, Uuid)>,
+    AppJson(new): AppJson<NewFuelLog>,
+) -> Result<Response> {
+    scope.require_writer()?;
+    let errors = new.validate(Utc::now().date_naive());
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    // The row lock serialises inserts for this vehicle, so the order check below holds.
+    vehicles::lock(&mut scope.tx, vehicle_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (before, after) = fuel_logs::neighbours(&mut scope.tx, vehicle_id, new.filled_at).await?;
+    if before.is_some_and(|b| new.odometer_km <= b) || after.is_some_and(|a| new.odometer_km >= a) {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "odometer_km",
+            "must increase with the date: it is not above the reading before this date, or not below the one after",
+        )]));
+    }
+    let log = fuel_logs::create(&mut scope.tx, vehicle_id, &new).await?;
+    scope.tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(log)).into_response())
+}

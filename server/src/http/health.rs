@@ -1,0 +1,28 @@
+//! Liveness and readiness.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use crate::error::{AppError, Result};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+}
+
+async fn healthz() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+/// Ready when the database answers within the pool's acquire timeout.
+async fn readyz(State(state): State<AppState>) -> Result<Json<Value>> {
+    sqlx::query("SELECT 1")
+        .execute(&state.db)
+        .await
+        .map_err(|_| AppError::Unavailable("the database is unreachable"))?;
+    Ok(Json(json!({ "status": "ready" })))
+}

@@ -1,0 +1,28 @@
+//! `GET /api/me/households`: the caller's households, from the Auth0 token alone.
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::routing::get;
+use axum::{Json, Router};
+use shared::households::MyHouseholds;
+
+use crate::auth::bearer;
+use crate::db::memberships;
+use crate::db::tenant::UserTx;
+use crate::error::Result;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/me/households", get(my_households))
+}
+
+async fn my_households(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<MyHouseholds>> {
+    let claims = state.auth0.validate(bearer(&headers)?).await?;
+    tracing::Span::current().record("sub", claims.sub.as_str());
+    let mut tx = UserTx::begin(&state.db, &claims.sub).await?;
+    let households = memberships::list(&mut tx, &claims.sub).await?;
+    Ok(Json(MyHouseholds { households }))
+}

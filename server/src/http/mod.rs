@@ -1,0 +1,9 @@
+//! The HTTP surface: one module per resource, each with its own `router()`.
+
+pub mod exchange;
+pub mod extract;
+pub mod fuel_logs;
+pub mod health;
+pub mod me;
+pub mod summary;
+pub mod vehicles;

@@ -1,0 +1,25 @@
+//! `GET /api/households/{household_id}/summary`.
+
+use axum::routing::get;
+use axum::{Json, Router};
+use shared::summary::Summary;
+
+use crate::auth::context::HouseholdScope;
+use crate::db::summary;
+use crate::error::Result;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route(
+        "/api/households/{household_id}/summary",
+        get(household_summary),
+    )
+}
+
+async fn household_summary(mut scope: HouseholdScope) -> Result<Json<Summary>> {
+    let vehicles = summary::per_vehicle(&mut scope.tx).await?;
+    Ok(Json(Summary {
+        household_id: scope.tx.household_id(),
+        vehicles,
+    }))
+}

@@ -1,0 +1,145 @@
+//! `/api/households/{household_id}/vehicles[/{vehicle_id}]`.
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use serde::Deserialize;
+use shared::page::{DEFAULT_LIMIT, MAX_LIMIT, Page};
+use shared::vehicles::{NewVehicle, Vehicle, VehiclePatch};
+use uuid::Uuid;
+
+use super::extract::{AppJson, AppPath, AppQuery};
+use crate::auth::context::HouseholdScope;
+use crate::db::vehicles;
+use crate::error::{AppError, Result};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/households/{household_id}/vehicles",
+            get(list).post(create),
+        )
+        .route(
+            "/api/households/{household_id}/vehicles/{vehicle_id}",
+            get(one).patch(update).delete(remove),
+        )
+}
+
+/// `?limit=&cursor=` of every list route.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageParams {
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+impl PageParams {
+    pub fn limit(&self) -> Result<u32> {
+        match self.limit {
+            None => Ok(DEFAULT_LIMIT),
+            Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+            Some(_) => Err(AppError::BadRequest(format!(
+                "limit must be from 1 to {MAX_LIMIT}"
+            ))),
+        }
+    }
+
+    /// The cursor's text, which each list encodes in its own way.
+    pub fn cursor_text(&self) -> Result<Option<String>> {
+        self.cursor
+            .as_deref()
+            .map(|c| {
+                B64.decode(c)
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .ok_or_else(|| {
+                        AppError::BadRequest("cursor is not one this server issued".into())
+                    })
+            })
+            .transpose()
+    }
+}
+
+pub fn encode_cursor(text: &str) -> String {
+    B64.encode(text)
+}
+
+async fn list(
+    mut scope: HouseholdScope,
+    AppQuery(params): AppQuery<PageParams>,
+) -> Result<Json<Page<Vehicle>>> {
+    let limit = params.limit()?;
+    let after = params.cursor_text()?;
+    // One extra row tells whether there is a next page.
+    let mut items = vehicles::list(&mut scope.tx, after.as_deref(), limit + 1).await?;
+    let next_cursor = if items.len() > limit as usize {
+        items.truncate(limit as usize);
+        items.last().map(|v| encode_cursor(&v.name))
+    } else {
+        None
+    };
+    Ok(Json(Page { items, next_cursor }))
+}
+
+async fn create(mut scope: HouseholdScope, AppJson(new): AppJson<NewVehicle>) -> Result<Response> {
+    scope.require_writer()?;
+    let errors = new.validate();
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let vehicle = vehicles::create(&mut scope.tx, &new).await?;
+    scope.tx.commit().await?;
+    let location = format!(
+        "/api/households/{}/vehicles/{}",
+        vehicle.household_id, vehicle.id
+    );
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(vehicle),
+    )
+        .into_response())
+}
+
+async fn one(
+    mut scope: HouseholdScope,
+    AppPath((_, id)): AppPath<(Uuid, Uuid)>,
+) -> Result<Json<Vehicle>> {
+    vehicles::get(&mut scope.tx, id)
+        .await?
+        .map(Json)
+        .ok_or(AppError::NotFound)
+}
+
+async fn update(
+    mut scope: HouseholdScope,
+    AppPath((_, id)): AppPath<(Uuid, Uuid)>,
+    AppJson(patch): AppJson<VehiclePatch>,
+) -> Result<Json<Vehicle>> {
+    scope.require_writer()?;
+    let errors = patch.validate();
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let vehicle = vehicles::update(&mut scope.tx, id, &patch)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    scope.tx.commit().await?;
+    Ok(Json(vehicle))
+}
+
+async fn remove(
+    mut scope: HouseholdScope,
+    AppPath((_, id)): AppPath<(Uuid, Uuid)>,
+) -> Result<StatusCode> {
+    scope.require_writer()?;
+    if !vehicles::delete(&mut scope.tx, id).await? {
+        return Err(AppError::NotFound);
+    }
+    scope.tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}

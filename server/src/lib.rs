@@ -1,0 +1,157 @@
+//! The household token exchange and data API.
+//!
+//! A request's path reads top to bottom: route (`http::*`) → extractor
+//! (`auth::context::HouseholdScope`) → scoped transaction (`db::tenant`) → SQL (`db::*`)
+//! → response (`shared` types, or `error::AppError` as problem+json).
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod dev;
+pub mod error;
+pub mod http;
+pub mod rate_limit;
+pub mod request_id;
+pub mod state;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::response::Response;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+use tracing::Span;
+
+use crate::config::Config;
+use crate::error::AppError;
+use crate::http::extract::BODY_LIMIT;
+use crate::request_id::RequestId;
+use crate::state::{AppState, Tuning};
+
+/// The whole router, for `serve` and for in-process tests.
+pub fn app(state: AppState) -> Router {
+    let mut router = Router::new()
+        .merge(http::health::router())
+        .merge(http::exchange::router())
+        .merge(http::me::router())
+        .merge(http::vehicles::router())
+        .merge(http::fuel_logs::router())
+        .merge(http::summary::router());
+    if let Some(idp) = state.dev_idp.clone() {
+        router = router.nest_service("/dev-idp", dev::idp::router(idp));
+    }
+    router
+        .fallback(|| async { AppError::NotFound })
+        .method_not_allowed_fallback(|| async {
+            AppError::BadRequest("method not allowed on this route".into())
+        })
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CatchPanicLayer::custom(|_| {
+            axum::response::IntoResponse::into_response(AppError::Internal(anyhow::anyhow!(
+                "handler panicked"
+            )))
+        }))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request| {
+                    let route = req
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map(MatchedPath::as_str)
+                        .unwrap_or("unmatched");
+                    let id = req
+                        .extensions()
+                        .get::<RequestId>()
+                        .map(RequestId::as_str)
+                        .unwrap_or_default();
+                    tracing::info_span!(
+                        "request",
+                        request_id = id,
+                        method = %req.method(),
+                        route,
+                        household_id = tracing::field::Empty,
+                        sub = tracing::field::Empty,
+                        status = tracing::field::Empty,
+                        latency_us = tracing::field::Empty,
+                    )
+                })
+                .on_request(())
+                .on_response(|res: &Response, latency: Duration, span: &Span| {
+                    span.record("status", res.status().as_u16());
+                    span.record("latency_us", latency.as_micros() as u64);
+                    tracing::info!("handled");
+                }),
+        )
+        .layer(axum::middleware::from_fn(request_id::middleware))
+}
+
+/// Connects, refuses to start when the database would not isolate households (see
+/// [`db::audit`]), and builds the state.
+pub async fn start(
+    config: Config,
+    tuning: Tuning,
+    dev_idp: Option<std::sync::Arc<dev::idp::DevIdp>>,
+) -> anyhow::Result<AppState> {
+    let db = db::connect(&config.database_url)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot connect with DATABASE_URL: {e}"))?;
+    let report = db::audit::audit(&mut *db.acquire().await?).await?;
+    let problems = report.problems();
+    if !problems.is_empty() {
+        anyhow::bail!(
+            "refusing to start: the database would not isolate households:\n  - {}\nconnect DATABASE_URL as the \
+             runtime role (see server/sql/bootstrap.sql) and run `server migrate`; `server audit-rls` shows the state",
+            problems.join("\n  - ")
+        );
+    }
+    let signer = auth::internal::InternalSigner::new(&config.internal)?;
+    AppState::new(config, db, signer, dev_idp, tuning)
+}
+
+/// Serves until `shutdown` resolves, then drains in-flight requests.
+pub async fn run(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}
+
+/// `server serve`: [`start`] then [`run`].
+pub async fn serve(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let state = start(config, Tuning::default(), None).await?;
+    run(state, listener, shutdown).await
+}
+
+/// Resolves on ctrl-c or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

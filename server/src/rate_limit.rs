@@ -1,0 +1,132 @@
+//! Keyed rate limits with bounded memory.
+//!
+//! Each key gets a GCRA limiter from `governor`; the limiters live in a `quick_cache`
+//! of fixed capacity, so a flood of distinct keys (spoofed subjects, IPv6 addresses)
+//! evicts the least recently used keys instead of growing without bound.
+
+use std::convert::Infallible;
+use std::hash::Hash;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use quick_cache::sync::Cache;
+
+use crate::error::AppError;
+
+/// A sustained rate with a burst allowance.
+#[derive(Debug, Clone, Copy)]
+pub struct Rate {
+    pub per_second: u32,
+    pub burst: u32,
+}
+
+impl Rate {
+    fn quota(self) -> Quota {
+        let per_second = NonZeroU32::new(self.per_second.max(1)).unwrap_or(NonZeroU32::MIN);
+        let burst = NonZeroU32::new(self.burst.max(1)).unwrap_or(NonZeroU32::MIN);
+        Quota::per_second(per_second).allow_burst(burst)
+    }
+}
+
+pub struct KeyedLimiter<K: Eq + Hash + Clone + Send + Sync + 'static> {
+    quota: Quota,
+    clock: DefaultClock,
+    limiters: Cache<K, Arc<DefaultDirectRateLimiter>>,
+}
+
+impl<K: Eq + Hash + Clone + Send + Sync + 'static> KeyedLimiter<K> {
+    pub fn new(rate: Rate, max_keys: usize) -> Self {
+        Self {
+            quota: rate.quota(),
+            clock: DefaultClock::default(),
+            limiters: Cache::new(max_keys),
+        }
+    }
+
+    /// Counts one request for `key`: a 429 with the seconds to wait when over the rate.
+    pub fn check(&self, key: &K) -> Result<(), AppError> {
+        let limiter = self
+            .limiters
+            .get_or_insert_with(key, || {
+                Ok::<_, Infallible>(Arc::new(RateLimiter::direct(self.quota)))
+            })
+            .unwrap_or_else(|never| match never {});
+        limiter.check().map_err(|not_until| {
+            let wait = not_until.wait_time_from(self.clock.now());
+            AppError::RateLimited {
+                retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+            }
+        })
+    }
+}
+
+/// The limiter key of a client address: IPv6 clients are limited per /64, since one
+/// host usually holds a whole /64 and could otherwise rotate through it.
+pub fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+        IpAddr::V6(v6) => IpAddr::V4(
+            v6.to_ipv4_mapped()
+                .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED),
+        ),
+        v4 => v4,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_burst_passes_and_the_next_request_is_told_when_to_retry() {
+        let limiter = KeyedLimiter::new(
+            Rate {
+                per_second: 1,
+                burst: 3,
+            },
+            100,
+        );
+        for _ in 0..3 {
+            limiter.check(&"a").unwrap();
+        }
+        match limiter.check(&"a") {
+            Err(AppError::RateLimited { retry_after_secs }) => assert_eq!(retry_after_secs, 1),
+            other => panic!("expected 429, got {other:?}"),
+        }
+        limiter.check(&"b").expect("other keys are unaffected");
+    }
+
+    #[test]
+    fn memory_stays_bounded_under_a_flood_of_distinct_keys() {
+        let limiter = KeyedLimiter::new(
+            Rate {
+                per_second: 1,
+                burst: 1,
+            },
+            1_000,
+        );
+        for i in 0..100_000u32 {
+            let _ = limiter.check(&i);
+        }
+        assert!(
+            limiter.limiters.len() <= 1_000,
+            "{} keys held",
+            limiter.limiters.len()
+        );
+    }
+
+    #[test]
+    fn ipv6_clients_share_a_limit_per_64() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        assert_eq!(client_key(a), client_key(b));
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+        assert_eq!(client_key(mapped), "192.0.2.7".parse::<IpAddr>().unwrap());
+    }
+}

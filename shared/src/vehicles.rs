@@ -1,0 +1,153 @@
+//! `/api/households/{household_id}/vehicles`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::problem::FieldError;
+
+/// The unit a vehicle's fuel volumes are recorded in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FuelUnit {
+    Litres,
+    UsGallons,
+}
+
+impl FuelUnit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FuelUnit::Litres => "litres",
+            FuelUnit::UsGallons => "us_gallons",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "litres" => Some(FuelUnit::Litres),
+            "us_gallons" => Some(FuelUnit::UsGallons),
+            _ => None,
+        }
+    }
+
+    /// Litres in one of this unit.
+    pub fn litres(self) -> f64 {
+        match self {
+            FuelUnit::Litres => 1.0,
+            FuelUnit::UsGallons => 3.785_411_784,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Vehicle {
+    pub id: Uuid,
+    pub household_id: Uuid,
+    pub name: String,
+    pub make: String,
+    pub model: String,
+    pub year: Option<i32>,
+    pub fuel_unit: FuelUnit,
+    pub created_at: DateTime<Utc>,
+}
+
+/// `POST …/vehicles`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewVehicle {
+    pub name: String,
+    #[serde(default)]
+    pub make: String,
+    #[serde(default)]
+    pub model: String,
+    #[serde(default)]
+    pub year: Option<i32>,
+    #[serde(default = "default_unit")]
+    pub fuel_unit: FuelUnit,
+}
+
+fn default_unit() -> FuelUnit {
+    FuelUnit::Litres
+}
+
+/// `PATCH …/vehicles/{id}`: absent fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VehiclePatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub make: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fuel_unit: Option<FuelUnit>,
+}
+
+pub const NAME_MAX: usize = 100;
+pub const TEXT_MAX: usize = 100;
+pub const YEAR_MIN: i32 = 1886;
+pub const YEAR_MAX: i32 = 2100;
+
+fn check_name(name: &str, errors: &mut Vec<FieldError>) {
+    let len = name.trim().chars().count();
+    if len == 0 {
+        errors.push(FieldError::new("name", "is required"));
+    } else if len > NAME_MAX {
+        errors.push(FieldError::new(
+            "name",
+            format!("must be at most {NAME_MAX} characters"),
+        ));
+    }
+}
+
+fn check_text(field: &str, value: &str, errors: &mut Vec<FieldError>) {
+    if value.chars().count() > TEXT_MAX {
+        errors.push(FieldError::new(
+            field,
+            format!("must be at most {TEXT_MAX} characters"),
+        ));
+    }
+}
+
+fn check_year(year: Option<i32>, errors: &mut Vec<FieldError>) {
+    if let Some(y) = year
+        && !(YEAR_MIN..=YEAR_MAX).contains(&y)
+    {
+        errors.push(FieldError::new(
+            "year",
+            format!("must be between {YEAR_MIN} and {YEAR_MAX}"),
+        ));
+    }
+}
+
+impl NewVehicle {
+    /// The field errors of this request; empty when it may be sent. Both sides run it.
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        check_name(&self.name, &mut errors);
+        check_text("make", &self.make, &mut errors);
+        check_text("model", &self.model, &mut errors);
+        check_year(self.year, &mut errors);
+        errors
+    }
+}
+
+impl VehiclePatch {
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if let Some(name) = &self.name {
+            check_name(name, &mut errors);
+        }
+        if let Some(make) = &self.make {
+            check_text("make", make, &mut errors);
+        }
+        if let Some(model) = &self.model {
+            check_text("model", model, &mut errors);
+        }
+        check_year(self.year, &mut errors);
+        errors
+    }
+}

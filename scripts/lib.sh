@@ -1,0 +1,68 @@
+# Shared by scripts/*: install what is missing, and a throwaway PostgreSQL cluster.
+# Sourced, not run. Everything here is idempotent and quiet when there is nothing to do.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+APT_UPDATED=""
+apt_install() {
+  if [ -z "$APT_UPDATED" ]; then as_root apt-get update -qq; APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+ensure_rust() {
+  command -v cargo >/dev/null || { echo "cargo is required (https://rustup.rs)" >&2; exit 1; }
+  if command -v rustup >/dev/null; then
+    rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+    rustup target list --installed | grep -q wasm32-unknown-unknown || { log "adding the wasm32 target"; rustup target add wasm32-unknown-unknown; }
+  fi
+}
+
+pg_bindir() {
+  local d
+  if command -v pg_config >/dev/null && [ -x "$(pg_config --bindir)/initdb" ]; then pg_config --bindir; return; fi
+  d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$d" ] && [ -x "$d/initdb" ] && echo "$d"
+}
+
+ensure_postgres() {
+  if [ -z "$(pg_bindir)" ]; then log "installing PostgreSQL (apt)"; apt_install postgresql postgresql-contrib; fi
+  command -v psql >/dev/null || apt_install postgresql-client
+}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# Starts a throwaway cluster (trust auth, loopback only, fsync off) and exports
+# TEST_ADMIN_DATABASE_URL (superuser) and PG_THROWAWAY_DIR. Stop it with stop_throwaway_postgres.
+# Data lives under target/ when the postgres user can reach it (running as root, initdb
+# must run as an unprivileged user), else under /tmp.
+start_throwaway_postgres() {
+  local bin dir port run=()
+  bin=$(pg_bindir)
+  dir="$ROOT/target/pg"
+  if [ "$(id -u)" = 0 ]; then
+    run=(runuser -u postgres --)
+    mkdir -p "$ROOT/target"
+    if ! runuser -u postgres -- test -x "$ROOT/target"; then dir=$(mktemp -d /tmp/household-pg.XXXXXX); fi
+  fi
+  rm -rf "$dir"; mkdir -p "$dir"
+  [ "$(id -u)" = 0 ] && chown postgres "$dir"
+  port=$(free_port)
+  "${run[@]}" "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 \
+    || { cat "$dir/initdb.log" >&2; return 1; }
+  "${run[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    start >/dev/null || { cat "$dir/server.log" >&2; return 1; }
+  export PG_THROWAWAY_DIR="$dir" PG_THROWAWAY_BIN="$bin"
+  export TEST_ADMIN_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
+  psql -q -v ON_ERROR_STOP=1 "$TEST_ADMIN_DATABASE_URL" -f "$ROOT/server/sql/bootstrap.sql" >/dev/null
+  log "throwaway PostgreSQL on 127.0.0.1:$port ($dir)"
+}
+
+stop_throwaway_postgres() {
+  [ -n "${PG_THROWAWAY_DIR:-}" ] || return 0
+  local run=(); [ "$(id -u)" = 0 ] && run=(runuser -u postgres --)
+  "${run[@]}" "$PG_THROWAWAY_BIN/pg_ctl" -D "$PG_THROWAWAY_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+}

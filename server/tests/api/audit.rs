@@ -1,0 +1,140 @@
+//! `audit-rls` and the start-up refusal.
+
+use std::process::Command;
+
+use crate::helpers::{TestDb, config, tempdir};
+
+fn audit_rls(database_url: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_server"))
+        .arg("audit-rls")
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn audit_rls_passes_on_the_migrated_schema() {
+    let db = TestDb::new().await;
+    let out = audit_rls(&db.app_url());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for table in ["households", "household_members", "vehicles", "fuel_logs"] {
+        assert!(
+            stdout.contains(table) || table == "households",
+            "{table} not listed:\n{stdout}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn audit_rls_fails_on_a_tenant_table_created_without_rls() {
+    let db = TestDb::new().await;
+    sqlx::query(
+        "CREATE TABLE notes (id serial PRIMARY KEY, household_id uuid NOT NULL, body text)",
+    )
+    .execute(&db.admin)
+    .await
+    .unwrap();
+    let out = audit_rls(&db.app_url());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("notes") && stdout.contains("NOT COVERED"),
+        "{stdout}"
+    );
+}
+
+#[tokio::test]
+async fn audit_rls_fails_when_rls_is_enabled_but_not_forced() {
+    let db = TestDb::new().await;
+    sqlx::query("ALTER TABLE vehicles NO FORCE ROW LEVEL SECURITY")
+        .execute(&db.admin)
+        .await
+        .unwrap();
+    let out = audit_rls(&db.app_url());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("not forced"));
+}
+
+#[tokio::test]
+async fn serve_refuses_to_start_as_a_superuser() {
+    let db = TestDb::new().await;
+    let dir = tempdir::Dir::new();
+    let key = dir.0.join("k.pem");
+    std::fs::write(
+        &key,
+        server::auth::internal::KeyPair::generate_pem().unwrap(),
+    )
+    .unwrap();
+    let config = config("https://tenant.example/", &db.admin_url(), key, 300);
+    let err = server::start(config, Default::default(), None)
+        .await
+        .err()
+        .expect("must refuse");
+    let message = format!("{err:#}");
+    assert!(
+        message.contains("superuser") && message.contains("refusing to start"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn serve_refuses_to_start_when_the_runtime_role_owns_a_tenant_table() {
+    let db = TestDb::new().await;
+    sqlx::query("ALTER TABLE vehicles OWNER TO household_app")
+        .execute(&db.admin)
+        .await
+        .unwrap();
+    let dir = tempdir::Dir::new();
+    let key = dir.0.join("k.pem");
+    std::fs::write(
+        &key,
+        server::auth::internal::KeyPair::generate_pem().unwrap(),
+    )
+    .unwrap();
+    let config = config("https://tenant.example/", &db.app_url(), key, 300);
+    let err = server::start(config, Default::default(), None)
+        .await
+        .err()
+        .expect("must refuse");
+    assert!(format!("{err:#}").contains("owns"), "{err:#}");
+}
+
+#[tokio::test]
+async fn serve_starts_as_the_runtime_role_on_the_migrated_schema() {
+    let db = TestDb::new().await;
+    let dir = tempdir::Dir::new();
+    let key = dir.0.join("k.pem");
+    std::fs::write(
+        &key,
+        server::auth::internal::KeyPair::generate_pem().unwrap(),
+    )
+    .unwrap();
+    let config = config("https://tenant.example/", &db.app_url(), key, 300);
+    server::start(config, Default::default(), None)
+        .await
+        .expect("starts");
+}
+
+#[tokio::test]
+async fn migrations_run_down_and_up_again() {
+    let db = TestDb::new().await;
+    let migrator = &server::db::migrate::MIGRATOR;
+    migrator
+        .undo(&db.admin, 0)
+        .await
+        .expect("down migrations work");
+    let tables: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_tables WHERE tablename IN ('vehicles', 'households')",
+    )
+    .fetch_one(&db.admin)
+    .await
+    .unwrap();
+    assert_eq!(tables, 0);
+    migrator.run(&db.admin).await.expect("up again");
+}

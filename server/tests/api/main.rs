@@ -1,0 +1,10 @@
+//! Integration tests: a real PostgreSQL (a fresh database per test, queried as the
+//! non-superuser runtime role), real HTTP on a loopback port, and keys the tests make.
+
+mod helpers;
+
+mod audit;
+mod data_api;
+mod exchange;
+mod rls;
+mod tokens;

@@ -40,7 +40,9 @@ pub fn app(state: AppState) -> Router {
         .merge(http::me::router())
         .merge(http::vehicles::router())
         .merge(http::fuel_logs::router())
-        .merge(http::summary::router());
+        .merge(http::summary::router())
+        .merge(http::host::router(&state))
+        .merge(http::openapi::router());
     if let Some(idp) = state.dev_idp.clone() {
         router = router.nest_service("/dev-idp", dev::idp::router(idp));
     }

@@ -8,6 +8,7 @@ use crate::Role;
 /// The JSON form of the exchange. The household id is a string on the wire so that the
 /// server can answer a malformed one with a 400 problem rather than a decoder error.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Request {
     pub household_id: String,
@@ -15,6 +16,7 @@ pub struct Request {
 
 /// The answer to the JSON form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Response {
     pub access_token: String,
     pub token_type: String,
@@ -34,6 +36,7 @@ pub mod rfc8693 {
 
 /// Claims of the internal token, as any backend verifying it sees them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InternalClaims {
     pub iss: String,
     pub aud: String,

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::problem::FieldError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FuelLog {
     pub id: Uuid,
     pub household_id: Uuid,
@@ -24,6 +25,7 @@ pub struct FuelLog {
 
 /// `POST …/fuel-logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewFuelLog {
     pub filled_at: NaiveDate,

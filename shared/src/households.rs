@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 /// A member's role in a household. Viewers read; members and owners also write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Owner,
@@ -38,6 +39,7 @@ impl Role {
 
 /// Whether a household may be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum HouseholdStatus {
     Active,
@@ -46,6 +48,7 @@ pub enum HouseholdStatus {
 
 /// One of the caller's households.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Membership {
     pub household_id: Uuid,
     pub name: String,
@@ -55,6 +58,7 @@ pub struct Membership {
 
 /// The answer of `GET /api/me/households`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MyHouseholds {
     pub households: Vec<Membership>,
 }

@@ -8,6 +8,7 @@ pub const CONTENT_TYPE: &str = "application/problem+json";
 /// An error answer. `type` is a stable URI the client can switch on; `detail` is for
 /// people and never carries database or library text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,
@@ -24,6 +25,7 @@ pub struct Problem {
 
 /// One invalid field of a request body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     pub message: String,

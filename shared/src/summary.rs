@@ -10,6 +10,7 @@ pub const LITRES_PER_US_GALLON: f64 = 3.785_411_784;
 
 /// Figures for one vehicle. Economy needs at least two fill-ups; until then it is `None`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VehicleSummary {
     pub vehicle_id: Uuid,
     pub name: String,
@@ -25,12 +26,14 @@ pub struct VehicleSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EconomyPoint {
     pub date: NaiveDate,
     pub l_per_100km: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Summary {
     pub household_id: Uuid,
     pub vehicles: Vec<VehicleSummary>,

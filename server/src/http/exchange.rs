@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use shared::Role;
 use shared::exchange::{self, rfc8693};
 use shared::households::HouseholdStatus;
+use shared::problem::Problem;
 use uuid::Uuid;
 
 use super::extract::{BODY_LIMIT, ClientIp};
@@ -34,6 +35,17 @@ pub fn router() -> Router<AppState> {
 /// The same answer for "no such household" and "not a member".
 const NO_ACCESS: AppError = AppError::Forbidden("you do not have access to this household");
 
+#[utoipa::path(post, path = "/exchange", tag = "identity", security(("auth0_token" = [])),
+    description = "Exchanges an Auth0 access token for an internal token bound to one household. JSON form: \
+        `Authorization: Bearer <Auth0 token>` and `{\"household_id\": \"<uuid>\"}`. RFC 8693 form \
+        (`application/x-www-form-urlencoded`): `grant_type=urn:ietf:params:oauth:grant-type:token-exchange`, \
+        `subject_token`, `subject_token_type=urn:ietf:params:oauth:token-type:access_token`, \
+        `audience=urn:household:<uuid>`; its errors follow RFC 6749 §5.2.",
+    request_body(content = exchange::Request, description = "JSON form"),
+    responses((status = 200, body = exchange::Response), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a member, no such household, or suspended", body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json"), (status = 503, body = Problem, content_type = "application/problem+json")))]
 async fn exchange(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -205,6 +217,7 @@ fn no_store(mut response: Response) -> Response {
     response
 }
 
+#[utoipa::path(get, path = "/.well-known/jwks.json", tag = "identity", responses((status = 200, description = "Public keys of internal tokens (current and next), as a JWK Set")))]
 async fn jwks(State(state): State<AppState>) -> Response {
     let mut response = Json(state.signer.jwks()).into_response();
     // Verifiers may cache it briefly; a next key is published well before it signs.

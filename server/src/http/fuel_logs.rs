@@ -8,6 +8,7 @@ use chrono::{NaiveDate, Utc};
 use shared::fuel_logs::{FuelLog, NewFuelLog};
 use shared::page::Page;
 use shared::problem::FieldError;
+use shared::problem::Problem;
 use uuid::Uuid;
 
 use super::extract::{AppJson, AppPath, AppQuery};
@@ -32,6 +33,8 @@ fn parse_cursor(text: &str) -> Option<fuel_logs::Cursor> {
     ))
 }
 
+#[utoipa::path(get, path = "/api/households/{household_id}/vehicles/{vehicle_id}/fuel-logs", tag = "fuel logs", params(("household_id" = Uuid, Path, description = "The household; must equal the token's household_id claim"), ("vehicle_id" = Uuid, Path, description = "A vehicle of that household"), ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")), security(("internal_token" = [])),
+    responses((status = 200, description = "Newest first", body = Page<FuelLog>), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 400, description = "Malformed id, body or query", body = Problem, content_type = "application/problem+json"), (status = 401, description = "Missing or invalid internal token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Another household, or a viewer writing", body = Problem, content_type = "application/problem+json"), (status = 429, description = "Rate limited; see Retry-After", body = Problem, content_type = "application/problem+json")))]
 async fn list(
     mut scope: HouseholdScope,
     AppPath((_, vehicle_id)): AppPath<(Uuid, Uuid)>,
@@ -61,6 +64,8 @@ async fn list(
     Ok(Json(Page { items, next_cursor }))
 }
 
+#[utoipa::path(post, path = "/api/households/{household_id}/vehicles/{vehicle_id}/fuel-logs", tag = "fuel logs", params(("household_id" = Uuid, Path, description = "The household; must equal the token's household_id claim"), ("vehicle_id" = Uuid, Path, description = "A vehicle of that household")), request_body = NewFuelLog, security(("internal_token" = [])),
+    responses((status = 201, body = FuelLog), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields, or an odometer reading out of order", body = Problem, content_type = "application/problem+json"), (status = 400, description = "Malformed id, body or query", body = Problem, content_type = "application/problem+json"), (status = 401, description = "Missing or invalid internal token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Another household, or a viewer writing", body = Problem, content_type = "application/problem+json"), (status = 429, description = "Rate limited; see Retry-After", body = Problem, content_type = "application/problem+json")))]
 async fn create(
     mut scope: HouseholdScope,
     AppPath((_, vehicle_id)): AppPath<(Uuid, Uuid)>,

@@ -5,6 +5,7 @@ use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};
 use shared::households::MyHouseholds;
+use shared::problem::Problem;
 
 use crate::auth::bearer;
 use crate::db::memberships;
@@ -16,6 +17,8 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/me/households", get(my_households))
 }
 
+#[utoipa::path(get, path = "/api/me/households", tag = "identity", security(("auth0_token" = [])),
+    responses((status = 200, body = MyHouseholds), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 503, description = "Identity provider keys unavailable", body = Problem, content_type = "application/problem+json")))]
 async fn my_households(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -4,6 +4,8 @@ pub mod exchange;
 pub mod extract;
 pub mod fuel_logs;
 pub mod health;
+pub mod host;
 pub mod me;
+pub mod openapi;
 pub mod summary;
 pub mod vehicles;

@@ -8,6 +8,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use serde::Deserialize;
 use shared::page::{DEFAULT_LIMIT, MAX_LIMIT, Page};
+use shared::problem::Problem;
 use shared::vehicles::{NewVehicle, Vehicle, VehiclePatch};
 use uuid::Uuid;
 
@@ -68,6 +69,8 @@ pub fn encode_cursor(text: &str) -> String {
     B64.encode(text)
 }
 
+#[utoipa::path(get, path = "/api/households/{household_id}/vehicles", tag = "vehicles", params(("household_id" = Uuid, Path, description = "The household; must equal the token's household_id claim"), ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")), security(("internal_token" = [])),
+    responses((status = 200, body = Page<Vehicle>), (status = 400, description = "Malformed id, body or query", body = Problem, content_type = "application/problem+json"), (status = 401, description = "Missing or invalid internal token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Another household, or a viewer writing", body = Problem, content_type = "application/problem+json"), (status = 429, description = "Rate limited; see Retry-After", body = Problem, content_type = "application/problem+json")))]
 async fn list(
     mut scope: HouseholdScope,
     AppQuery(params): AppQuery<PageParams>,
@@ -85,6 +88,8 @@ async fn list(
     Ok(Json(Page { items, next_cursor }))
 }
 
+#[utoipa::path(post, path = "/api/households/{household_id}/vehicles", tag = "vehicles", params(("household_id" = Uuid, Path, description = "The household; must equal the token's household_id claim")), request_body = NewVehicle, security(("internal_token" = [])),
+    responses((status = 201, body = Vehicle), (status = 409, description = "Name taken in this household", body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"), (status = 400, description = "Malformed id, body or query", body = Problem, content_type = "application/problem+json"), (status = 401, description = "Missing or invalid internal token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Another household, or a viewer writing", body = Problem, content_type = "application/problem+json"), (status = 429, description = "Rate limited; see Retry-After", body = Problem, content_type = "application/problem+json")))]
 async fn create(mut scope: HouseholdScope, AppJson(new): AppJson<NewVehicle>) -> Result<Response> {
     scope.require_writer()?;
     let errors = new.validate();
@@ -105,6 +110,8 @@ async fn create(mut scope: HouseholdScope, AppJson(new): AppJson<NewVehicle>) ->
         .into_response())
 }
 
+#[utoipa::path(get, path = "/api/households/{household_id}/vehicles/{vehicle_id}", tag = "vehicles", params(("household_id" = Uuid, Path, description = "The household; must equal the token's household_id claim"), ("vehicle_id" = Uuid, Path, description = "A vehicle of that household")), security(("internal_token" = [])),
+    responses((status = 200, body = Vehicle), (status = 404, description = "No such vehicle in this household", body = Problem, content_type = "application/problem+json"), (status = 400, description = "Malformed id, body or query", body = Problem, content_type = "application/problem+json"), (status = 401, description = "Missing or invalid internal token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Another household, or a viewer writing", body = Problem, content_type = "application/problem+json"), (status = 429, description = "Rate limited; see Retry-After", body = Problem, content_type = "application/problem+json")))]
 async fn one(
     mut scope: HouseholdScope,
     AppPath((_, id)): AppPath<(Uuid, Uuid)>,
@@ -115,6 +122,8 @@ async fn one(
         .ok_or(AppError::NotFound)
 }
 
+#[utoipa::path(patch, path = "/api/households/{household_id}/vehicles/{vehicle_id}", tag = "vehicles", params(("household_id" = Uuid, Path, description = "The household; must equal the token's household_id claim"), ("vehicle_id" = Uuid, Path, description = "A vehicle of that household")), request_body = VehiclePatch, security(("internal_token" = [])),
+    responses((status = 200, body = Vehicle), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"), (status = 400, description = "Malformed id, body or query", body = Problem, content_type = "application/problem+json"), (status = 401, description = "Missing or invalid internal token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Another household, or a viewer writing", body = Problem, content_type = "application/problem+json"), (status = 429, description = "Rate limited; see Retry-After", body = Problem, content_type = "application/problem+json")))]
 async fn update(
     mut scope: HouseholdScope,
     AppPath((_, id)): AppPath<(Uuid, Uuid)>,
@@ -132,6 +141,8 @@ async fn update(
     Ok(Json(vehicle))
 }
 
+#[utoipa::path(delete, path = "/api/households/{household_id}/vehicles/{vehicle_id}", tag = "vehicles", params(("household_id" = Uuid, Path, description = "The household; must equal the token's household_id claim"), ("vehicle_id" = Uuid, Path, description = "A vehicle of that household")), security(("internal_token" = [])),
+    responses((status = 204, description = "Deleted, with its fuel logs"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 400, description = "Malformed id, body or query", body = Problem, content_type = "application/problem+json"), (status = 401, description = "Missing or invalid internal token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Another household, or a viewer writing", body = Problem, content_type = "application/problem+json"), (status = 429, description = "Rate limited; see Retry-After", body = Problem, content_type = "application/problem+json")))]
 async fn remove(
     mut scope: HouseholdScope,
     AppPath((_, id)): AppPath<(Uuid, Uuid)>,

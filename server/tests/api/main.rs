@@ -6,5 +6,6 @@ mod helpers;
 mod audit;
 mod data_api;
 mod exchange;
+mod openapi;
 mod rls;
 mod tokens;

@@ -1,0 +1,105 @@
+//! The host wrapper: `/household/{household_id}/mfe` (and `/`, `/callback`) serve a small
+//! host page that logs in with the identity provider (Authorization Code + PKCE) and
+//! embeds `<household-mfe>`; `/config.json` is the one place both the host and the
+//! standalone micro-frontend read the identity provider settings from; `/mfe/*` serves
+//! the built micro-frontend.
+
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+use shared::problem::Problem;
+use tower_http::services::ServeDir;
+use uuid::Uuid;
+
+use super::extract::AppPath;
+use crate::error::Result;
+use crate::state::AppState;
+
+const PAGE: &str = include_str!("host/index.html");
+const SCRIPT: &str = include_str!("host/host.js");
+
+pub fn router(state: &AppState) -> Router<AppState> {
+    let router = Router::new()
+        .route("/", get(page))
+        .route("/callback", get(page))
+        .route("/household/{household_id}/mfe", get(household_page))
+        .route("/host.js", get(script))
+        .route("/config.json", get(client_config));
+    match &state.config.mfe_dist {
+        Some(dist) => router.nest_service(
+            "/mfe",
+            ServeDir::new(dist).append_index_html_on_directories(true),
+        ),
+        None => router,
+    }
+}
+
+/// The origin of the identity provider, for the page's Content-Security-Policy.
+fn issuer_origin(state: &AppState) -> String {
+    url::Url::parse(&state.config.auth0.issuer)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default()
+}
+
+fn with_csp(state: &AppState, body: &'static str) -> Response {
+    let idp = issuer_origin(state);
+    // wasm needs 'wasm-unsafe-eval'; the component's shadow-root <style> needs inline styles.
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+         connect-src 'self' {idp}; img-src 'self' data:; form-action 'self' {idp}; frame-ancestors 'none'; base-uri 'none'"
+    );
+    let mut response = Html(body).into_response();
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn page(State(state): State<AppState>) -> Response {
+    with_csp(&state, PAGE)
+}
+
+/// The id is parsed (400 otherwise) but never written into the page: the script reads it
+/// from the URL and hands it to the element as an attribute.
+#[utoipa::path(get, path = "/household/{household_id}/mfe", tag = "host", params(("household_id" = Uuid, Path)), responses((status = 200, description = "The host page embedding <household-mfe>", content_type = "text/html"), (status = 400, body = Problem, content_type = "application/problem+json")))]
+async fn household_page(
+    State(state): State<AppState>,
+    AppPath(_): AppPath<Uuid>,
+) -> Result<Response> {
+    Ok(with_csp(&state, PAGE))
+}
+
+async fn script() -> Response {
+    let mut response = SCRIPT.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
+    response
+}
+
+/// Identity-provider settings for browser code: the same build works against a real
+/// Auth0 tenant and the development issuer.
+#[utoipa::path(get, path = "/config.json", tag = "host", responses((status = 200, description = "Identity provider settings for browser code: issuer, client_id, audience, api_base")))]
+async fn client_config(State(state): State<AppState>) -> Json<serde_json::Value> {
+    let auth0 = &state.config.auth0;
+    Json(json!({
+        "issuer": auth0.issuer,
+        "client_id": auth0.client_id,
+        "audience": auth0.audience,
+        "api_base": "",
+    }))
+}

@@ -1,0 +1,98 @@
+//! `GET /openapi.json` and the host routes.
+
+use serde_json::Value;
+
+use crate::helpers::{TestApp, assert_problem};
+
+#[tokio::test]
+async fn the_openapi_document_parses_and_lists_every_route() {
+    let app = TestApp::spawn().await;
+    let response = app.http.get(app.url("/openapi.json")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let doc: Value = response.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths = doc["paths"].as_object().unwrap();
+    let expected: &[(&str, &[&str])] = &[
+        ("/exchange", &["post"]),
+        ("/.well-known/jwks.json", &["get"]),
+        ("/api/me/households", &["get"]),
+        ("/api/households/{household_id}/vehicles", &["get", "post"]),
+        (
+            "/api/households/{household_id}/vehicles/{vehicle_id}",
+            &["get", "patch", "delete"],
+        ),
+        (
+            "/api/households/{household_id}/vehicles/{vehicle_id}/fuel-logs",
+            &["get", "post"],
+        ),
+        ("/api/households/{household_id}/summary", &["get"]),
+        ("/healthz", &["get"]),
+        ("/readyz", &["get"]),
+        ("/openapi.json", &["get"]),
+        ("/household/{household_id}/mfe", &["get"]),
+        ("/config.json", &["get"]),
+    ];
+    for (path, methods) in expected {
+        let item = paths.get(*path).unwrap_or_else(|| panic!("{path} missing"));
+        for method in *methods {
+            assert!(item.get(*method).is_some(), "{method} {path} missing");
+        }
+    }
+    assert_eq!(
+        paths.len(),
+        expected.len(),
+        "undocumented extra paths: {:?}",
+        paths.keys().collect::<Vec<_>>()
+    );
+    // Error bodies are described, as problem+json.
+    let list = &paths["/api/households/{household_id}/vehicles"]["get"]["responses"];
+    assert!(
+        list["403"]["content"]["application/problem+json"].is_object(),
+        "{list}"
+    );
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+    assert!(doc["components"]["securitySchemes"]["internal_token"].is_object());
+}
+
+#[tokio::test]
+async fn the_host_page_is_served_with_a_content_security_policy() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .http
+        .get(app.url(&format!("/household/{}/mfe", uuid::Uuid::new_v4())))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert!(response.text().await.unwrap().contains("/host.js"));
+    assert_problem(
+        app.http
+            .get(app.url("/household/not-an-id/mfe"))
+            .send()
+            .await
+            .unwrap(),
+        400,
+    )
+    .await;
+
+    let config: Value = app
+        .http
+        .get(app.url("/config.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(config["issuer"], app.issuer.url.as_str());
+    assert_eq!(config["client_id"], crate::helpers::CLIENT_ID);
+    assert_eq!(config["audience"], crate::helpers::AUDIENCE);
+}

@@ -66,3 +66,44 @@ stop_throwaway_postgres() {
   local run=(); [ "$(id -u)" = 0 ] && run=(runuser -u postgres --)
   "${run[@]}" "$PG_THROWAWAY_BIN/pg_ctl" -D "$PG_THROWAWAY_DIR/data" -m immediate stop >/dev/null 2>&1 || true
 }
+
+# The exact wasm-bindgen the workspace locks; wasm-bindgen-cli must match it.
+wasm_bindgen_version() { grep -A1 '^name = "wasm-bindgen"$' "$ROOT/Cargo.lock" | sed -n 's/^version = "\(.*\)"/\1/p'; }
+TRUNK_VERSION=0.21.14
+
+# trunk, wasm-bindgen-cli of the locked version, and npm's binaryen (wasm-opt 132:
+# Debian's binaryen 108 produces a broken wasm) plus playwright-core from e2e/.
+ensure_frontend_tools() {
+  ensure_rust
+  local wbg; wbg=$(wasm_bindgen_version)
+  if ! trunk --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then
+    log "installing trunk $TRUNK_VERSION (cargo install, ~8 min once)"
+    cargo install --locked trunk --version "$TRUNK_VERSION" --quiet
+  fi
+  if ! wasm-bindgen --version 2>/dev/null | grep -q "$wbg"; then
+    log "installing wasm-bindgen-cli $wbg (cargo install, ~3 min once)"
+    cargo install wasm-bindgen-cli --version "$wbg" --quiet
+  fi
+  command -v npm >/dev/null || { log "installing Node.js (apt)"; apt_install nodejs npm; }
+  if [ ! -x "$ROOT/e2e/node_modules/.bin/wasm-opt" ] || [ ! -d "$ROOT/e2e/node_modules/playwright-core" ]; then
+    log "installing e2e/ npm packages (binaryen, playwright-core)"
+    (cd "$ROOT/e2e" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  export PATH="$HOME/.cargo/bin:$ROOT/e2e/node_modules/.bin:$PATH"
+  export TRUNK_SKIP_VERSION_CHECK=1
+}
+
+ensure_chromium() {
+  if [ ! -x /usr/bin/chromium ] || ! command -v chromedriver >/dev/null; then
+    log "installing chromium and chromium-driver (apt)"
+    apt_install chromium chromium-driver
+  fi
+}
+
+# Builds the micro-frontend into dist/ (release profile, wasm-opt -Oz).
+build_mfe() {
+  ensure_frontend_tools
+  log "building the micro-frontend (trunk build --release)"
+  (cd "$ROOT" && trunk build --release --quiet 2>&1 | grep -v '^$' || true)
+  [ -f "$ROOT/dist/mfe_bg.wasm" ] || { echo "trunk build did not produce dist/mfe_bg.wasm" >&2; return 1; }
+}

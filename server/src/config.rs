@@ -14,6 +14,8 @@ pub struct Config {
     pub auth0: Auth0Config,
     pub internal: InternalTokenConfig,
     pub bind_addr: SocketAddr,
+    /// Connections in the runtime pool (`DATABASE_POOL_SIZE`, default 16).
+    pub pool_size: u32,
     /// Serve the development identity provider at `/dev-idp/` (only `server dev` or
     /// `DEV_IDP=1`). Its tokens go through the same validation as Auth0's.
     pub dev_idp: bool,
@@ -126,9 +128,30 @@ impl Config {
                 ))
             })
             .ok();
+        let pool_size = match env.get("DATABASE_POOL_SIZE") {
+            None => Some(16),
+            Some(v) => match v.parse::<u32>() {
+                Ok(n) if (1..=1000).contains(&n) => Some(n),
+                _ => {
+                    errors.push(format!(
+                        "DATABASE_POOL_SIZE={v:?} must be a number from 1 to 1000"
+                    ));
+                    None
+                }
+            },
+        };
         let dev_idp = matches!(env.get("DEV_IDP").as_deref(), Some("1" | "true"));
 
-        match (
+        let (
+            Some(db),
+            Some(audience),
+            Some(client_id),
+            Some(key),
+            Some(issuer),
+            Some(ttl),
+            Some(bind),
+            Some(pool_size),
+        ) = (
             database_url,
             audience,
             client_id,
@@ -136,39 +159,37 @@ impl Config {
             issuer,
             ttl_secs,
             bind_addr,
-        ) {
-            (
-                Some(db),
-                Some(audience),
-                Some(client_id),
-                Some(key),
-                Some(issuer),
-                Some(ttl),
-                Some(bind),
-            ) if errors.is_empty() => Ok(Config {
-                database_url: db.into(),
-                auth0: Auth0Config {
-                    issuer,
-                    audience,
-                    client_id,
-                },
-                internal: InternalTokenConfig {
-                    key_file: key.into(),
-                    next_key_file: env.get("INTERNAL_JWT_NEXT_KEY_FILE").map(Into::into),
-                    ttl_secs: ttl,
-                    issuer: env
-                        .get("INTERNAL_JWT_ISSUER")
-                        .unwrap_or_else(|| DEFAULT_INTERNAL_ISSUER.into()),
-                    audience: env
-                        .get("INTERNAL_JWT_AUDIENCE")
-                        .unwrap_or_else(|| DEFAULT_INTERNAL_AUDIENCE.into()),
-                },
-                bind_addr: bind,
-                dev_idp,
-                mfe_dist: env.get("MFE_DIST").map(Into::into),
-            }),
-            _ => Err(ConfigError(errors)),
+            pool_size,
+        )
+        else {
+            return Err(ConfigError(errors));
+        };
+        if !errors.is_empty() {
+            return Err(ConfigError(errors));
         }
+        Ok(Config {
+            database_url: db.into(),
+            auth0: Auth0Config {
+                issuer,
+                audience,
+                client_id,
+            },
+            internal: InternalTokenConfig {
+                key_file: key.into(),
+                next_key_file: env.get("INTERNAL_JWT_NEXT_KEY_FILE").map(Into::into),
+                ttl_secs: ttl,
+                issuer: env
+                    .get("INTERNAL_JWT_ISSUER")
+                    .unwrap_or_else(|| DEFAULT_INTERNAL_ISSUER.into()),
+                audience: env
+                    .get("INTERNAL_JWT_AUDIENCE")
+                    .unwrap_or_else(|| DEFAULT_INTERNAL_AUDIENCE.into()),
+            },
+            bind_addr: bind,
+            pool_size,
+            dev_idp,
+            mfe_dist: env.get("MFE_DIST").map(Into::into),
+        })
     }
 }
 

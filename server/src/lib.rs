@@ -99,7 +99,7 @@ pub async fn start(
     tuning: Tuning,
     dev_idp: Option<std::sync::Arc<dev::idp::DevIdp>>,
 ) -> anyhow::Result<AppState> {
-    let db = db::connect(&config.database_url)
+    let db = db::connect(&config.database_url, config.pool_size)
         .await
         .map_err(|e| anyhow::anyhow!("cannot connect with DATABASE_URL: {e}"))?;
     let report = db::audit::audit(&mut *db.acquire().await?).await?;

@@ -27,8 +27,11 @@ pub fn pool_options() -> PgPoolOptions {
         .test_before_acquire(false)
 }
 
-pub async fn connect(url: &SecretString) -> Result<PgPool, sqlx::Error> {
-    pool_options().connect(url.expose_secret()).await
+pub async fn connect(url: &SecretString, size: u32) -> Result<PgPool, sqlx::Error> {
+    pool_options()
+        .max_connections(size)
+        .connect(url.expose_secret())
+        .await
 }
 
 /// Maps the constraints named in `migrations/` to the answers a client can act on.

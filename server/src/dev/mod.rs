@@ -117,6 +117,7 @@ pub async fn run() -> anyhow::Result<()> {
             audience: DEFAULT_INTERNAL_AUDIENCE.into(),
         },
         bind_addr: bind,
+        pool_size: 16,
         dev_idp: true,
         mfe_dist: Some(dist.clone()),
     };

@@ -347,6 +347,7 @@ pub fn config(
             audience: server::config::DEFAULT_INTERNAL_AUDIENCE.into(),
         },
         bind_addr: "127.0.0.1:0".parse().unwrap(),
+        pool_size: 4,
         dev_idp: false,
         mfe_dist: None,
     }

@@ -1,1 +1,18 @@
-pub fn x() {}
+//! The household garage micro-frontend: a Leptos (client-side rendered) component, served
+//! to host pages as the `<household-mfe>` custom element.
+//!
+//! - [`token`]: the token manager (shared exchanges, caching, refresh); no browser needed.
+//! - [`api`]: every HTTP call, typed with the `shared` wire types.
+//! - [`garage`]: the views, [`garage::HouseholdMfe`] at their root.
+//! - [`element`]: the custom element that mounts the garage for a host page.
+//! - [`standalone`]: the micro-frontend as its own page.
+//!
+//! Everything compiles natively as well as for wasm32, so `cargo test -p mfe` runs the
+//! browser-free parts (token manager, forms, chart layout) on the host; the browser glue
+//! simply cannot run there.
+
+pub mod api;
+pub mod element;
+pub mod garage;
+pub mod standalone;
+pub mod token;

@@ -1,0 +1,426 @@
+//! Every HTTP call the micro-frontend makes, typed with the `shared` wire types.
+//!
+//! Data calls carry the internal token from the [`TokenManager`]. A 401 means the API
+//! rejected that token (it expired early, or the signing key rotated), so the call renews it
+//! once and retries; a second 401 means the sign-in itself is gone and surfaces as
+//! [`ApiError::AuthRequired`]. Every request carries the mount's `AbortSignal`, so removing
+//! the element cancels whatever it had in flight. Error answers are RFC 9457 problems and
+//! decode into [`shared::Problem`], so views can show the server's title and its per-field
+//! messages next to the fields.
+
+use std::future::Future;
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use shared::Problem;
+use shared::exchange;
+use shared::fuel_logs::{FuelLog, NewFuelLog};
+use shared::households::MyHouseholds;
+use shared::page::{MAX_LIMIT, Page};
+use shared::problem::FieldError;
+use shared::summary::Summary;
+use shared::vehicles::{NewVehicle, Vehicle, VehiclePatch};
+use uuid::Uuid;
+use web_sys::AbortSignal;
+
+use crate::token::{Token, TokenError, TokenKey, TokenManager};
+
+/// Why a call gave no data.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ApiError {
+    /// The server answered with an error; `errors` holds field messages on 422. Boxed to
+    /// keep `Result<T, ApiError>` small on the happy path.
+    #[error("{}", .0.title)]
+    Problem(Box<Problem>),
+    /// No usable sign-in: no access-token source, or the API refused a renewed token.
+    #[error("sign-in required")]
+    AuthRequired,
+    /// No answer at all (offline, CORS, DNS).
+    #[error("the server could not be reached")]
+    Network(String),
+    /// A success whose body was not what the route promises.
+    #[error("unexpected answer from the server")]
+    Decode(String),
+    /// The request was aborted (unmount) or its token was cleared (household switch);
+    /// nobody is waiting for it, so views ignore it.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl ApiError {
+    /// The HTTP status, 401 for a lost sign-in, 0 when there was no usable answer.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Problem(problem) => problem.status,
+            Self::AuthRequired => 401,
+            Self::Network(_) | Self::Decode(_) | Self::Cancelled => 0,
+        }
+    }
+
+    /// A one-line description for people.
+    pub fn title(&self) -> String {
+        match self {
+            Self::Problem(problem) => problem.title.clone(),
+            other => other.to_string(),
+        }
+    }
+
+    /// The server's field messages (422); empty otherwise.
+    pub fn field_errors(&self) -> &[FieldError] {
+        match self {
+            Self::Problem(problem) => &problem.errors,
+            _ => &[],
+        }
+    }
+
+    fn problem(status: u16, title: &str, detail: Option<&str>) -> Self {
+        Self::Problem(Box::new(Problem {
+            kind: "about:blank".to_owned(),
+            title: title.to_owned(),
+            status,
+            detail: detail.map(str::to_owned),
+            request_id: None,
+            errors: Vec::new(),
+        }))
+    }
+}
+
+impl From<TokenError> for ApiError {
+    fn from(error: TokenError) -> Self {
+        match error {
+            TokenError::Unauthorized => Self::AuthRequired,
+            TokenError::Forbidden => Self::problem(
+                403,
+                "Access denied",
+                Some("You are not a member of this household, or it is suspended."),
+            ),
+            TokenError::RateLimited { .. } => Self::problem(
+                429,
+                "Too many requests",
+                Some("Please wait a moment and try again."),
+            ),
+            TokenError::Network(message) => Self::Network(message),
+            TokenError::Server(status) => {
+                Self::problem(status, "Sign-in to the household failed", None)
+            }
+            TokenError::Cleared => Self::Cancelled,
+        }
+    }
+}
+
+impl From<gloo_net::Error> for ApiError {
+    fn from(error: gloo_net::Error) -> Self {
+        match error {
+            gloo_net::Error::JsError(js) if js.name == "AbortError" => Self::Cancelled,
+            gloo_net::Error::SerdeError(e) => Self::Decode(e.to_string()),
+            other => Self::Network(other.to_string()),
+        }
+    }
+}
+
+/// Seconds since the epoch by the browser's clock: the token manager's clock.
+pub fn now_secs() -> f64 {
+    js_sys::Date::now() / 1000.0
+}
+
+/// The browser's token manager. `access_token` yields the Auth0 access token (the host's
+/// `accessTokenProvider`, or the standalone login); it is called at each exchange, so a
+/// source that changes is read afresh. `signal` aborts exchanges when the mount goes away.
+pub fn token_manager<S, F>(access_token: S, signal: Option<AbortSignal>) -> TokenManager
+where
+    S: Fn() -> F + 'static,
+    F: Future<Output = Result<String, TokenError>> + 'static,
+{
+    TokenManager::new(
+        move |key: &TokenKey| {
+            let (key, signal, access_token) = (key.clone(), signal.clone(), access_token());
+            async move { exchange(&key, &access_token.await?, signal.as_ref()).await }
+        },
+        now_secs,
+    )
+}
+
+/// `POST {audience}/exchange`: an Auth0 access token in, an internal token out.
+pub async fn exchange(
+    key: &TokenKey,
+    access_token: &str,
+    signal: Option<&AbortSignal>,
+) -> Result<exchange::Response, TokenError> {
+    let body = exchange::Request {
+        household_id: key.household_id.to_string(),
+    };
+    let transport = |e: gloo_net::Error| TokenError::Network(e.to_string());
+    let response = Request::post(&format!("{}/exchange", key.audience))
+        .header("Authorization", &format!("Bearer {access_token}"))
+        .abort_signal(signal)
+        .json(&body)
+        .map_err(transport)?
+        .send()
+        .await
+        .map_err(transport)?;
+    if !response.ok() {
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.trim().parse().ok());
+        return Err(TokenError::from_status(response.status(), retry_after));
+    }
+    response
+        .json()
+        .await
+        .map_err(|_| TokenError::Server(response.status()))
+}
+
+/// `GET {api_base}/api/me/households`, with the Auth0 access token (no household yet).
+pub async fn my_households(
+    api_base: &str,
+    access_token: &str,
+    signal: Option<&AbortSignal>,
+) -> Result<MyHouseholds, ApiError> {
+    let url = format!("{}/api/me/households", api_base.trim_end_matches('/'));
+    let response = Request::get(&url)
+        .header("Authorization", &format!("Bearer {access_token}"))
+        .abort_signal(signal)
+        .send()
+        .await?;
+    match response.status() {
+        401 => Err(ApiError::AuthRequired),
+        _ => read(response).await,
+    }
+}
+
+/// What every data call needs that outlives a single household: the token manager and
+/// the mount's abort signal. Cheap to clone.
+#[derive(Clone)]
+pub struct Client {
+    tokens: TokenManager,
+    signal: Option<AbortSignal>,
+}
+
+impl Client {
+    pub fn new(tokens: TokenManager, signal: Option<AbortSignal>) -> Self {
+        Self { tokens, signal }
+    }
+
+    pub fn tokens(&self) -> &TokenManager {
+        &self.tokens
+    }
+
+    /// The calls for one household at one API base (empty for the page's own origin).
+    pub fn household(&self, api_base: &str, household_id: Uuid) -> HouseholdApi {
+        HouseholdApi {
+            client: self.clone(),
+            key: TokenKey::new(household_id, api_base),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Verb {
+    Get,
+    Post,
+    Patch,
+    Delete,
+}
+
+/// The data routes of one household.
+#[derive(Clone)]
+pub struct HouseholdApi {
+    client: Client,
+    key: TokenKey,
+}
+
+impl HouseholdApi {
+    pub fn key(&self) -> &TokenKey {
+        &self.key
+    }
+
+    /// The internal token (and so the caller's role), exchanging if needed.
+    pub async fn token(&self) -> Result<Token, ApiError> {
+        Ok(self.client.tokens.get(&self.key).await?)
+    }
+
+    /// Every vehicle, following cursors: a household has few, and the garage shows them all.
+    pub async fn vehicles(&self) -> Result<Vec<Vehicle>, ApiError> {
+        let mut vehicles = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page: Page<Vehicle> = self
+                .call(
+                    Verb::Get,
+                    &self.list_url("/vehicles", cursor.as_deref(), MAX_LIMIT),
+                    None,
+                )
+                .await?;
+            vehicles.extend(page.items);
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(vehicles),
+            }
+        }
+    }
+
+    pub async fn create_vehicle(&self, vehicle: &NewVehicle) -> Result<Vehicle, ApiError> {
+        let body = to_json(vehicle)?;
+        self.call(Verb::Post, &self.url("/vehicles"), Some(body))
+            .await
+    }
+
+    pub async fn vehicle(&self, id: Uuid) -> Result<Vehicle, ApiError> {
+        self.call(Verb::Get, &self.url(&format!("/vehicles/{id}")), None)
+            .await
+    }
+
+    pub async fn update_vehicle(
+        &self,
+        id: Uuid,
+        patch: &VehiclePatch,
+    ) -> Result<Vehicle, ApiError> {
+        let body = to_json(patch)?;
+        self.call(
+            Verb::Patch,
+            &self.url(&format!("/vehicles/{id}")),
+            Some(body),
+        )
+        .await
+    }
+
+    pub async fn delete_vehicle(&self, id: Uuid) -> Result<(), ApiError> {
+        let url = self.url(&format!("/vehicles/{id}"));
+        let response = self.send(Verb::Delete, &url, None).await?;
+        if response.ok() {
+            Ok(())
+        } else {
+            Err(problem_of(&response).await)
+        }
+    }
+
+    /// One page of a vehicle's fuel logs, newest first.
+    pub async fn fuel_logs(
+        &self,
+        vehicle_id: Uuid,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<FuelLog>, ApiError> {
+        let url = self.list_url(&format!("/vehicles/{vehicle_id}/fuel-logs"), cursor, limit);
+        self.call(Verb::Get, &url, None).await
+    }
+
+    pub async fn add_fuel_log(
+        &self,
+        vehicle_id: Uuid,
+        log: &NewFuelLog,
+    ) -> Result<FuelLog, ApiError> {
+        let body = to_json(log)?;
+        let url = self.url(&format!("/vehicles/{vehicle_id}/fuel-logs"));
+        self.call(Verb::Post, &url, Some(body)).await
+    }
+
+    pub async fn summary(&self) -> Result<Summary, ApiError> {
+        self.call(Verb::Get, &self.url("/summary"), None).await
+    }
+
+    fn url(&self, rest: &str) -> String {
+        format!(
+            "{}/api/households/{}{rest}",
+            self.key.audience, self.key.household_id
+        )
+    }
+
+    fn list_url(&self, rest: &str, cursor: Option<&str>, limit: u32) -> String {
+        let mut url = format!("{}?limit={limit}", self.url(rest));
+        if let Some(cursor) = cursor {
+            url.push_str("&cursor=");
+            url.push_str(&String::from(js_sys::encode_uri_component(cursor)));
+        }
+        url
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        verb: Verb,
+        url: &str,
+        body: Option<String>,
+    ) -> Result<T, ApiError> {
+        read(self.send(verb, url, body).await?).await
+    }
+
+    /// Sends with the current token; on 401 renews it once and sends again.
+    async fn send(
+        &self,
+        verb: Verb,
+        url: &str,
+        body: Option<String>,
+    ) -> Result<Response, ApiError> {
+        let token = self.client.tokens.get(&self.key).await?;
+        let response = self.attempt(verb, url, body.as_deref(), &token).await?;
+        if response.status() != 401 {
+            return Ok(response);
+        }
+        let renewed = self.client.tokens.renew(&self.key, &token).await?;
+        let response = self.attempt(verb, url, body.as_deref(), &renewed).await?;
+        match response.status() {
+            401 => Err(ApiError::AuthRequired),
+            _ => Ok(response),
+        }
+    }
+
+    async fn attempt(
+        &self,
+        verb: Verb,
+        url: &str,
+        body: Option<&str>,
+        token: &Token,
+    ) -> Result<Response, ApiError> {
+        let builder: RequestBuilder = match verb {
+            Verb::Get => Request::get(url),
+            Verb::Post => Request::post(url),
+            Verb::Patch => Request::patch(url),
+            Verb::Delete => Request::delete(url),
+        }
+        .header("Authorization", &format!("Bearer {}", token.access_token))
+        .abort_signal(self.client.signal.as_ref());
+        let request = match body {
+            Some(body) => builder
+                .header("Content-Type", "application/json")
+                .body(body)?,
+            None => builder.build()?,
+        };
+        Ok(request.send().await?)
+    }
+}
+
+fn to_json(value: &impl Serialize) -> Result<String, ApiError> {
+    serde_json::to_string(value).map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+/// The body of a success, or the problem of a failure.
+async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    if response.ok() {
+        Ok(response.json().await?)
+    } else {
+        Err(problem_of(&response).await)
+    }
+}
+
+/// Decodes a problem+json body; anything else (a proxy's HTML page, say) becomes a problem
+/// with the status line, so views have one shape to show.
+async fn problem_of(response: &Response) -> ApiError {
+    let status = response.status();
+    let json = response
+        .headers()
+        .get("content-type")
+        .is_some_and(|t| t.contains("json"));
+    if json && let Ok(mut problem) = response.json::<Problem>().await {
+        problem.status = status;
+        return ApiError::Problem(Box::new(problem));
+    }
+    let text = response.status_text();
+    let title = if text.is_empty() {
+        format!("HTTP {status}")
+    } else {
+        text
+    };
+    ApiError::problem(status, &title, None)
+}

@@ -1,0 +1,245 @@
+//! One connected `<household-mfe>`: its mounted garage, signals, tokens and abort controller.
+//!
+//! Instances live in a thread-local map keyed by a number the JS shim keeps on the element,
+//! because the shim can hand Rust only plain values. Every hook takes what it needs out of
+//! the map and releases it before doing anything that might re-enter (dispatching events,
+//! setting signals, dropping a view), so a host listener that removes the element from
+//! inside an event cannot hit a borrowed map.
+
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::future::Future;
+
+use js_sys::{Function, Promise, Reflect};
+use leptos::prelude::*;
+use uuid::Uuid;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
+use web_sys::{AbortController, HtmlElement, ShadowRootInit, ShadowRootMode};
+
+use super::events;
+use crate::api::{self, Client};
+use crate::garage::{HouseholdMfe, Notice, STYLE};
+use crate::token::{TokenError, TokenKey};
+
+thread_local! {
+    static INSTANCES: RefCell<HashMap<u32, Instance>> = RefCell::default();
+    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
+}
+
+pub struct Instance {
+    element: HtmlElement,
+    household_id: ArcRwSignal<String>,
+    api_base: ArcRwSignal<String>,
+    /// Bumped when the host sets a new `accessTokenProvider`.
+    session: ArcRwSignal<u64>,
+    client: Client,
+    abort: AbortController,
+    /// Leptos's `UnmountHandle`; dropping it unmounts the view and disposes its signals.
+    _mounted: Box<dyn Any>,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        // Before the view goes: in-flight requests end as "cancelled", not as errors.
+        self.abort.abort();
+    }
+}
+
+impl Instance {
+    /// `connectedCallback`: mounts and returns the id the shim keeps. 0 means mounting
+    /// failed (already logged); the other hooks ignore unknown ids.
+    pub fn connect(element: HtmlElement) -> u32 {
+        match Self::mount(element) {
+            Ok(instance) => {
+                let id = NEXT_ID.with(|next| next.replace(next.get().wrapping_add(1).max(1)));
+                INSTANCES.with(|all| all.borrow_mut().insert(id, instance));
+                id
+            }
+            Err(error) => {
+                leptos::logging::error!("<household-mfe> could not mount: {error:?}");
+                0
+            }
+        }
+    }
+
+    /// `disconnectedCallback`: aborts requests and unmounts.
+    pub fn disconnect(id: u32) {
+        let instance = INSTANCES.with(|all| all.borrow_mut().remove(&id));
+        drop(instance);
+    }
+
+    pub fn attribute_changed(id: u32, name: &str, value: Option<String>) {
+        let Some((signal, client)) = Self::with(id, |i| {
+            let signal = match name {
+                "household-id" => Some(i.household_id.clone()),
+                "api-base" => Some(i.api_base.clone()),
+                _ => None,
+            };
+            (signal, i.client.clone())
+        }) else {
+            return;
+        };
+        if let Some(signal) = signal {
+            // One household and API at a time: the old key's tokens and exchanges go.
+            client.tokens().clear();
+            signal.set(value.unwrap_or_default());
+        }
+    }
+
+    /// `getInternalToken()`: the current household's token; concurrent calls share one
+    /// exchange through the token manager.
+    pub fn internal_token(id: u32) -> Promise {
+        let Some((client, key, element)) =
+            Self::with(id, |i| (i.client.clone(), i.key(), i.element.clone()))
+        else {
+            return Promise::reject(&js_sys::Error::new("household-mfe is not connected"));
+        };
+        let Some(key) = key else {
+            return Promise::reject(&js_sys::Error::new(
+                "household-mfe: household-id is missing or not a UUID",
+            ));
+        };
+        let token = client.tokens().get(&key);
+        future_to_promise(async move {
+            match token.await {
+                Ok(token) => Ok(token.access_token.into()),
+                Err(error) => {
+                    if error == TokenError::Unauthorized {
+                        events::notice(&element, &Notice::AuthRequired);
+                    }
+                    Err(events::token_error(&error))
+                }
+            }
+        })
+    }
+
+    pub fn exchange_count(id: u32) -> f64 {
+        Self::with(id, |i| i.client.tokens().exchange_count() as f64).unwrap_or(0.0)
+    }
+
+    /// A new `accessTokenProvider` may be a different user: forget their tokens and let
+    /// views that were waiting for a sign-in try again.
+    pub fn provider_changed(id: u32) {
+        if let Some((client, session)) = Self::with(id, |i| (i.client.clone(), i.session.clone())) {
+            client.tokens().clear();
+            session.update(|n| *n += 1);
+        }
+    }
+
+    fn with<T>(id: u32, f: impl FnOnce(&Instance) -> T) -> Option<T> {
+        INSTANCES.with(|all| all.borrow().get(&id).map(f))
+    }
+
+    fn key(&self) -> Option<TokenKey> {
+        let household = parse_household(&self.household_id.get_untracked())?;
+        Some(TokenKey::new(household, &self.api_base.get_untracked()))
+    }
+
+    fn mount(element: HtmlElement) -> Result<Self, JsValue> {
+        // A reconnected element already has its shadow root (it can be attached only once).
+        let shadow = match element.shadow_root() {
+            Some(shadow) => shadow,
+            None => element.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
+        };
+        shadow.set_inner_html("");
+        let document = element
+            .owner_document()
+            .ok_or("the element has no document")?;
+        let style = document.create_element("style")?;
+        style.set_text_content(Some(STYLE));
+        shadow.append_child(&style)?;
+        let container: HtmlElement = document.create_element("div")?.dyn_into()?;
+        shadow.append_child(&container)?;
+
+        let abort = AbortController::new()?;
+        let source = element.clone();
+        let tokens = api::token_manager(move || host_access_token(&source), Some(abort.signal()));
+        let client = Client::new(tokens, Some(abort.signal()));
+        let attribute = |name| ArcRwSignal::new(element.get_attribute(name).unwrap_or_default());
+        let (household_id, api_base) = (attribute("household-id"), attribute("api-base"));
+        let session = ArcRwSignal::new(0);
+
+        let view = {
+            let (household_id, api_base, session) =
+                (household_id.clone(), api_base.clone(), session.clone());
+            let (client, element) = (client.clone(), element.clone());
+            move || root(household_id, api_base, session, client, element)
+        };
+        let mounted = leptos::mount::mount_to(container, view);
+        Ok(Self {
+            element,
+            household_id,
+            api_base,
+            session,
+            client,
+            abort,
+            _mounted: Box::new(mounted),
+        })
+    }
+}
+
+/// The garage, or a note about the attribute when `household-id` is not a household.
+fn root(
+    household_id: ArcRwSignal<String>,
+    api_base: ArcRwSignal<String>,
+    session: ArcRwSignal<u64>,
+    client: Client,
+    element: HtmlElement,
+) -> impl IntoView {
+    let parsed = Memo::new(move |_| parse_household(&household_id.get()));
+    let client = StoredValue::new_local(client);
+    let on_notice = UnsyncCallback::new(move |notice: Notice| events::notice(&element, &notice));
+    let (api_base, session): (Signal<String>, Signal<u64>) = (api_base.into(), session.into());
+    view! {
+        <Show when=move || parsed.get().is_some() fallback=invalid_household>
+            <HouseholdMfe
+                household_id=Signal::derive(move || parsed.get().unwrap_or_default())
+                api_base
+                client=client.get_value()
+                session
+                on_notice
+            />
+        </Show>
+    }
+}
+
+fn invalid_household() -> impl IntoView {
+    view! {
+        <div class="hh">
+            <div class="hh-blocked" role="alert">
+                <h2>"No household selected"</h2>
+                <p>"Set the household-id attribute to the household's id."</p>
+            </div>
+        </div>
+    }
+}
+
+fn parse_household(text: &str) -> Option<Uuid> {
+    Uuid::parse_str(text.trim()).ok()
+}
+
+/// The Auth0 access token from the host's `accessTokenProvider`, read when the exchange
+/// starts so that a provider set later is used. No provider, a throw, a rejection or a
+/// non-string all mean the same to the user: sign in.
+fn host_access_token(
+    element: &HtmlElement,
+) -> impl Future<Output = Result<String, TokenError>> + use<> {
+    let provider = Reflect::get(element, &"accessTokenProvider".into())
+        .ok()
+        .and_then(|p| p.dyn_into::<Function>().ok());
+    let called = provider.map(|p| p.call0(&JsValue::UNDEFINED));
+    async move {
+        let returned = called
+            .ok_or(TokenError::Unauthorized)?
+            .map_err(|_| TokenError::Unauthorized)?;
+        let token = JsFuture::from(Promise::resolve(&returned))
+            .await
+            .map_err(|_| TokenError::Unauthorized)?;
+        token
+            .as_string()
+            .filter(|t| !t.is_empty())
+            .ok_or(TokenError::Unauthorized)
+    }
+}

@@ -1,0 +1,183 @@
+//! Pieces every form shares: a labelled field with its messages, parsing of typed input,
+//! and today's date.
+//!
+//! Forms run the shared `validate()` before sending, so most mistakes never reach the
+//! server; the server's 422 uses the same field names, so its messages land in the same
+//! place.
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use shared::problem::FieldError;
+
+use crate::api::ApiError;
+
+/// The field messages of one form, from `validate()` or the server.
+pub type Errors = RwSignal<Vec<FieldError>>;
+
+/// A label, its control, and the messages for `field`.
+#[component]
+pub fn Field(
+    label: &'static str,
+    /// The request field this control fills, as `validate()` and the server name it.
+    field: &'static str,
+    errors: Errors,
+    children: Children,
+) -> impl IntoView {
+    let message = move || {
+        errors.with(|list| {
+            list.iter()
+                .filter(|e| e.field == field)
+                .map(|e| e.message.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    };
+    view! {
+        <label class="hh-field" class:hh-invalid=move || !message().is_empty()>
+            <span>{label}</span>
+            {children()}
+            <small class="hh-field-error" aria-live="polite">
+                {message}
+            </small>
+        </label>
+    }
+}
+
+/// A failure that no field explains: a non-422 error, or a field this form does not show.
+#[component]
+pub fn FormError(
+    errors: Errors,
+    failure: RwSignal<Option<String>>,
+    /// The fields this form shows; messages for others are listed here.
+    fields: &'static [&'static str],
+) -> impl IntoView {
+    let others = move || {
+        errors.with(|list| {
+            list.iter()
+                .filter(|e| !fields.contains(&e.field.as_str()))
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <div class="hh-form-error" role="alert">
+            {move || failure.get().map(|f| view! { <p>{f}</p> })}
+            {move || others().into_iter().map(|o| view! { <p>{o}</p> }).collect_view()}
+        </div>
+    }
+}
+
+/// Shows a failed send: field messages next to their fields, anything else above them.
+pub fn show_failure(error: &ApiError, errors: Errors, failure: RwSignal<Option<String>>) {
+    let fields = error.field_errors().to_vec();
+    if fields.is_empty() {
+        failure.set((!matches!(error, ApiError::Cancelled)).then(|| error.title()));
+    } else {
+        failure.set(None);
+    }
+    errors.set(fields);
+}
+
+/// Parse errors, then `validate()`'s for the fields that did parse: a field that is not a
+/// number needs one message, not two.
+pub fn merge(mut parsed: Vec<FieldError>, checked: Vec<FieldError>) -> Vec<FieldError> {
+    let unparsed: Vec<String> = parsed.iter().map(|e| e.field.clone()).collect();
+    parsed.extend(checked.into_iter().filter(|e| !unparsed.contains(&e.field)));
+    parsed
+}
+
+/// A number typed by a person: blank or not a number is a field error. A decimal comma is
+/// accepted, since many locales write one.
+pub fn number(field: &str, text: &str, errors: &mut Vec<FieldError>) -> f64 {
+    match text.trim().replace(',', ".").parse::<f64>() {
+        Ok(value) if value.is_finite() => value,
+        _ => {
+            errors.push(FieldError::new(field, "must be a number"));
+            f64::NAN
+        }
+    }
+}
+
+/// An optional whole number: blank is `None`.
+pub fn optional_integer(field: &str, text: &str, errors: &mut Vec<FieldError>) -> Option<i32> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    text.parse().map_or_else(
+        |_| {
+            errors.push(FieldError::new(field, "must be a whole number"));
+            None
+        },
+        Some,
+    )
+}
+
+/// A date from `<input type="date">` (always `YYYY-MM-DD`).
+pub fn date(field: &str, text: &str, errors: &mut Vec<FieldError>) -> NaiveDate {
+    text.parse().unwrap_or_else(|_| {
+        errors.push(FieldError::new(field, "must be a date"));
+        NaiveDate::MIN
+    })
+}
+
+/// Today in the browser's time zone, which is the user's idea of "today".
+pub fn today() -> NaiveDate {
+    let now = js_sys::Date::new_0();
+    NaiveDate::from_ymd_opt(
+        now.get_full_year() as i32,
+        now.get_month() + 1,
+        now.get_date(),
+    )
+    .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_accept_a_decimal_comma_and_reject_blanks() {
+        let mut errors = Vec::new();
+        assert_eq!(number("volume", " 42,5 ", &mut errors), 42.5);
+        assert!(errors.is_empty());
+        assert!(number("volume", "", &mut errors).is_nan());
+        assert!(number("cost", "inf", &mut errors).is_nan());
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["volume", "cost"]);
+    }
+
+    #[test]
+    fn a_field_that_did_not_parse_gets_one_message() {
+        let merged = merge(
+            vec![FieldError::new("volume", "must be a number")],
+            vec![
+                FieldError::new("volume", "must be greater than 0"),
+                FieldError::new("cost", "must be greater than 0"),
+            ],
+        );
+        let messages: Vec<_> = merged.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages, ["must be a number", "must be greater than 0"]);
+        assert_eq!(merged[1].field, "cost");
+    }
+
+    #[test]
+    fn a_blank_year_is_none_and_a_word_is_an_error() {
+        let mut errors = Vec::new();
+        assert_eq!(optional_integer("year", "  ", &mut errors), None);
+        assert_eq!(optional_integer("year", "2019", &mut errors), Some(2019));
+        assert_eq!(optional_integer("year", "soon", &mut errors), None);
+        assert_eq!(errors.len(), 1);
+    }
+
+    #[test]
+    fn dates_come_from_date_inputs() {
+        let mut errors = Vec::new();
+        assert_eq!(
+            date("filled_at", "2026-03-01", &mut errors),
+            NaiveDate::from_ymd_opt(2026, 3, 1).unwrap_or_default()
+        );
+        date("filled_at", "", &mut errors);
+        assert_eq!(errors.len(), 1);
+    }
+}

@@ -1,0 +1,69 @@
+//! The household's vehicles, with "Add vehicle" for those who may write.
+
+use leptos::prelude::*;
+
+use super::context::Garage;
+use super::status::Placeholder;
+use super::vehicle_card::VehicleCard;
+use super::vehicle_form::VehicleForm;
+
+#[component]
+pub fn VehicleList() -> impl IntoView {
+    let garage = Garage::expect();
+    let vehicles = LocalResource::new(move || {
+        let api = garage.api();
+        garage.vehicles_rev.track();
+        async move { garage.observe(api.vehicles().await) }
+    });
+    // Effects run after the render, so "ready" means the rows are in the DOM.
+    Effect::new(move || {
+        if matches!(vehicles.get(), Some(Ok(_))) {
+            garage.announce_ready();
+        }
+    });
+    let adding = RwSignal::new(false);
+
+    view! {
+        <section class="hh-section" aria-labelledby="hh-vehicles">
+            <header class="hh-section-head">
+                <h2 id="hh-vehicles">"Vehicles"</h2>
+                {move || {
+                    (garage.can_write() && !adding.get())
+                        .then(|| {
+                            view! {
+                                <button
+                                    type="button"
+                                    class="hh-primary"
+                                    on:click=move |_| adding.set(true)
+                                >
+                                    "Add vehicle"
+                                </button>
+                            }
+                        })
+                }}
+            </header>
+            {move || {
+                (adding.get() && garage.can_write())
+                    .then(|| view! { <VehicleForm on_done=move || adding.set(false) /> })
+            }}
+            {move || {
+                vehicles
+                    .with(|state| Placeholder::of(state, Vec::is_empty, "No vehicles yet."))
+                    .map(Placeholder::view)
+            }}
+            // Keyed by everything a card shows, so an edited vehicle re-renders while the
+            // others keep their state (an open fuel-log panel, say).
+            <ul class="hh-vehicles">
+                <For
+                    each=move || vehicles.get().and_then(Result::ok).unwrap_or_default()
+                    key=|v| {
+                        (v.id, v.name.clone(), v.make.clone(), v.model.clone(), v.year, v.fuel_unit.as_str())
+                    }
+                    let(vehicle)
+                >
+                    <VehicleCard vehicle />
+                </For>
+            </ul>
+        </section>
+    }
+}

@@ -90,7 +90,7 @@ ensure_frontend_tools() {
     (cd "$ROOT/e2e" && npm ci --no-audit --no-fund --loglevel=error)
   fi
   export PATH="$HOME/.cargo/bin:$ROOT/e2e/node_modules/.bin:$PATH"
-  export TRUNK_SKIP_VERSION_CHECK=1
+  export TRUNK_SKIP_VERSION_CHECK=true
 }
 
 ensure_chromium() {
@@ -106,4 +106,29 @@ build_mfe() {
   log "building the micro-frontend (trunk build --release)"
   (cd "$ROOT" && trunk build --release --quiet 2>&1 | grep -v '^$' || true)
   [ -f "$ROOT/dist/mfe_bg.wasm" ] || { echo "trunk build did not produce dist/mfe_bg.wasm" >&2; return 1; }
+}
+
+# Starts `server dev` ($SERVER_BIN, default the debug build) on a free loopback port with its own throwaway
+# database, and exports E2E_BASE_URL. Stop it with stop_dev_stack.
+start_dev_stack() {
+  local port; port=$(free_port)
+  mkdir -p "$ROOT/target/e2e"
+  (cd "$ROOT" && BIND_ADDR="127.0.0.1:$port" MFE_DIST="$ROOT/dist" RUST_LOG=warn \
+    exec "${SERVER_BIN:-$ROOT/target/debug/server}" dev >"$ROOT/target/e2e/server.log" 2>&1) &
+  DEV_STACK_PID=$!
+  export E2E_BASE_URL="http://127.0.0.1:$port"
+  for _ in $(seq 120); do
+    curl -sf "$E2E_BASE_URL/readyz" >/dev/null && { log "server dev on $E2E_BASE_URL"; return 0; }
+    kill -0 "$DEV_STACK_PID" 2>/dev/null || break
+    sleep 0.5
+  done
+  cat "$ROOT/target/e2e/server.log" >&2
+  return 1
+}
+
+stop_dev_stack() {
+  [ -n "${DEV_STACK_PID:-}" ] || return 0
+  kill -TERM "$DEV_STACK_PID" 2>/dev/null || true
+  wait "$DEV_STACK_PID" 2>/dev/null || true
+  DEV_STACK_PID=""
 }

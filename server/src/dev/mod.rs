@@ -60,7 +60,7 @@ pub async fn run() -> anyhow::Result<()> {
                     "starting a throwaway PostgreSQL cluster under {}…",
                     workdir.display()
                 );
-                let cluster = postgres::Cluster::start(&workdir)?;
+                let cluster = postgres::Cluster::start(&workdir, &bind.port().to_string())?;
                 let mut admin = sqlx::PgConnection::connect(&cluster.admin_url("postgres")).await?;
                 sqlx::raw_sql(crate::db::migrate::BOOTSTRAP_SQL)
                     .execute(&mut admin)

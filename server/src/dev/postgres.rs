@@ -1,5 +1,5 @@
 //! A throwaway PostgreSQL cluster for `server dev`, from the installed binaries
-//! (installed with apt when absent). Data under `target/dev-pg`, loopback only, trust
+//! (installed with apt when absent). Data under `target/dev-pg/<name>`, loopback only, trust
 //! auth, stopped when the value is dropped.
 
 use std::net::TcpListener;
@@ -25,7 +25,8 @@ impl Cluster {
         format!("postgres://household_app@127.0.0.1:{}/{db}", self.port)
     }
 
-    pub fn start(workdir: &Path) -> anyhow::Result<Self> {
+    /// `name` keeps clusters of stacks on different ports apart.
+    pub fn start(workdir: &Path, name: &str) -> anyhow::Result<Self> {
         let bin = match bindir() {
             Some(bin) => bin,
             None => {
@@ -34,12 +35,12 @@ impl Cluster {
             }
         };
         let root = is_root();
-        let mut dir = workdir.join("dev-pg");
+        let mut dir = workdir.join("dev-pg").join(name);
         std::fs::create_dir_all(workdir)?;
         // initdb refuses to run as root: as root the cluster belongs to `postgres`, who
         // must be able to reach the directory; otherwise fall back to /tmp.
         if root && !as_postgres("test".as_ref(), &["-x".as_ref(), workdir.as_os_str()])?.success() {
-            dir = std::env::temp_dir().join("household-dev-pg");
+            dir = std::env::temp_dir().join("household-dev-pg").join(name);
         }
         if dir.exists() {
             std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
@@ -47,6 +48,9 @@ impl Cluster {
         std::fs::create_dir_all(&dir)?;
         if root {
             run(Command::new("chown").arg("postgres").arg(&dir))?;
+            if let Some(parent) = dir.parent() {
+                run(Command::new("chmod").arg("755").arg(parent))?;
+            }
         }
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let data = dir.join("data");

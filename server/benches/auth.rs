@@ -66,7 +66,7 @@ fn fused(c: &mut Criterion) {
         header::AUTHORIZATION,
         HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
     );
-    let request_id = || HeaderValue::from_str(&Uuid::new_v4().simple().to_string()).unwrap();
+    let request_id = server::request_id::fresh;
 
     let mut group = c.benchmark_group("fused_path");
     // Cold: a new cache each time, so every call verifies the signature.

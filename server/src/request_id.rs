@@ -35,14 +35,18 @@ fn acceptable(v: &HeaderValue) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(c))
 }
 
+/// A fresh id: 128 random bits as 32 hex digits, from the thread-local CSPRNG (a UUID v4
+/// from the OS generator costs a system call per request).
+pub fn fresh() -> HeaderValue {
+    let id = format!("{:032x}", rand::random::<u128>());
+    HeaderValue::from_str(&id).unwrap_or(HeaderValue::from_static("invalid"))
+}
+
 /// Outermost middleware: every response, errors included, carries the id.
 pub async fn middleware(mut req: Request, next: Next) -> Response {
     let id = match req.headers().get(HEADER) {
         Some(v) if acceptable(v) => v.clone(),
-        _ => {
-            let fresh = uuid::Uuid::new_v4().simple().to_string();
-            HeaderValue::from_str(&fresh).unwrap_or(HeaderValue::from_static("invalid"))
-        }
+        _ => fresh(),
     };
     let id = RequestId(id);
     req.extensions_mut().insert(id.clone());

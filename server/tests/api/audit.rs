@@ -4,6 +4,19 @@ use std::process::Command;
 
 use crate::helpers::{TestDb, config, tempdir};
 
+/// A configuration for `database_url` with a fresh internal key (kept alive by the `Dir`).
+fn config_for(database_url: &str) -> (tempdir::Dir, server::config::Config) {
+    let dir = tempdir::Dir::new();
+    let key = dir.0.join("k.pem");
+    std::fs::write(
+        &key,
+        server::auth::internal::KeyPair::generate_pem().unwrap(),
+    )
+    .unwrap();
+    let config = config("https://tenant.example/", database_url, key, 300);
+    (dir, config)
+}
+
 fn audit_rls(database_url: &str) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_server"))
         .arg("audit-rls")
@@ -64,14 +77,7 @@ async fn audit_rls_fails_when_rls_is_enabled_but_not_forced() {
 #[tokio::test]
 async fn serve_refuses_to_start_as_a_superuser() {
     let db = TestDb::new().await;
-    let dir = tempdir::Dir::new();
-    let key = dir.0.join("k.pem");
-    std::fs::write(
-        &key,
-        server::auth::internal::KeyPair::generate_pem().unwrap(),
-    )
-    .unwrap();
-    let config = config("https://tenant.example/", &db.admin_url(), key, 300);
+    let (_dir, config) = config_for(&db.admin_url());
     let err = server::start(config, Default::default(), None)
         .await
         .err()
@@ -90,14 +96,7 @@ async fn serve_refuses_to_start_when_the_runtime_role_owns_a_tenant_table() {
         .execute(&db.admin)
         .await
         .unwrap();
-    let dir = tempdir::Dir::new();
-    let key = dir.0.join("k.pem");
-    std::fs::write(
-        &key,
-        server::auth::internal::KeyPair::generate_pem().unwrap(),
-    )
-    .unwrap();
-    let config = config("https://tenant.example/", &db.app_url(), key, 300);
+    let (_dir, config) = config_for(&db.app_url());
     let err = server::start(config, Default::default(), None)
         .await
         .err()
@@ -108,14 +107,7 @@ async fn serve_refuses_to_start_when_the_runtime_role_owns_a_tenant_table() {
 #[tokio::test]
 async fn serve_starts_as_the_runtime_role_on_the_migrated_schema() {
     let db = TestDb::new().await;
-    let dir = tempdir::Dir::new();
-    let key = dir.0.join("k.pem");
-    std::fs::write(
-        &key,
-        server::auth::internal::KeyPair::generate_pem().unwrap(),
-    )
-    .unwrap();
-    let config = config("https://tenant.example/", &db.app_url(), key, 300);
+    let (_dir, config) = config_for(&db.app_url());
     server::start(config, Default::default(), None)
         .await
         .expect("starts");

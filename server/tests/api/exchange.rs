@@ -126,7 +126,18 @@ async fn malformed_household_ids_are_a_400_before_any_database_work() {
     );
 }
 
-async fn form(app: &TestApp, fields: &[(&str, &str)]) -> reqwest::Response {
+/// `good` with `field` set to `value`, or left out when `value` is `None`.
+fn replaced(good: &[(&str, &str)], field: &str, value: Option<&str>) -> Vec<(String, String)> {
+    good.iter()
+        .filter_map(|&(k, v)| match (k == field, value) {
+            (false, _) => Some((k.to_owned(), v.to_owned())),
+            (true, Some(replacement)) => Some((k.to_owned(), replacement.to_owned())),
+            (true, None) => None,
+        })
+        .collect()
+}
+
+async fn form<T: serde::Serialize + ?Sized>(app: &TestApp, fields: &T) -> reqwest::Response {
     app.http
         .post(app.url("/exchange"))
         .form(fields)
@@ -162,74 +173,20 @@ async fn the_rfc_8693_form_issues_a_token_and_answers_errors_in_oauth_shape() {
     );
 
     let stranger = format!("{}{}", rfc8693::AUDIENCE_PREFIX, Uuid::new_v4());
-    let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+    let with = |field, value| replaced(&good, field, value);
+    let cases = [
+        (with("subject_token", None), "invalid_request"),
+        (with("subject_token", Some("garbage")), "invalid_request"),
+        (with("subject_token_type", Some("urn:x")), "invalid_request"),
         (
-            good.iter()
-                .copied()
-                .filter(|(k, _)| *k != "subject_token")
-                .collect(),
-            "invalid_request",
-        ),
-        (
-            good.iter()
-                .map(|&(k, v)| {
-                    if k == "subject_token" {
-                        (k, "garbage")
-                    } else {
-                        (k, v)
-                    }
-                })
-                .collect(),
-            "invalid_request",
-        ),
-        (
-            good.iter()
-                .map(|&(k, v)| {
-                    if k == "subject_token_type" {
-                        (k, "urn:x")
-                    } else {
-                        (k, v)
-                    }
-                })
-                .collect(),
-            "invalid_request",
-        ),
-        (
-            good.iter()
-                .map(|&(k, v)| {
-                    if k == "grant_type" {
-                        (k, "password")
-                    } else {
-                        (k, v)
-                    }
-                })
-                .collect(),
+            with("grant_type", Some("password")),
             "unsupported_grant_type",
         ),
         (
-            good.iter()
-                .map(|&(k, v)| {
-                    if k == "audience" {
-                        (k, "urn:household:nope")
-                    } else {
-                        (k, v)
-                    }
-                })
-                .collect(),
+            with("audience", Some("urn:household:nope")),
             "invalid_target",
         ),
-        (
-            good.iter()
-                .map(|&(k, v)| {
-                    if k == "audience" {
-                        (k, stranger.as_str())
-                    } else {
-                        (k, v)
-                    }
-                })
-                .collect(),
-            "invalid_target",
-        ),
+        (with("audience", Some(&stranger)), "invalid_target"),
     ];
     for (fields, error) in cases {
         let response = form(&app, &fields).await;

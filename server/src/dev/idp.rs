@@ -15,7 +15,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{Context, ensure};
 use axum::body::Bytes;
 use axum::extract::{Query, RawQuery, State};
-use axum::http::{HeaderName, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -29,6 +29,7 @@ use rsa::traits::PublicKeyParts;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use url::Url;
 
 const CODE_TTL: Duration = Duration::from_secs(60);
@@ -185,12 +186,29 @@ impl DevIdp {
 
 /// The provider's routes, to be nested at the issuer's path (`/dev-idp`).
 pub fn router(idp: Arc<DevIdp>) -> Router {
+    // Like Auth0's "Allowed Web Origins": the app's origins may call discovery, JWKS and
+    // the token endpoint from script (e.g. `trunk serve` on another port).
+    let origins: Vec<HeaderValue> = idp
+        .config
+        .redirect_uris
+        .iter()
+        .filter_map(|u| Url::parse(u).ok())
+        .map(|u| u.origin().ascii_serialization())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .filter_map(|o| HeaderValue::from_str(&o).ok())
+        .collect();
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE]);
     Router::new()
         .route("/.well-known/openid-configuration", get(discovery))
         .route("/.well-known/jwks.json", get(jwks))
         .route("/authorize", get(authorize))
         .route("/oauth/token", post(token))
         .route("/v2/logout", get(logout))
+        .layer(cors)
         .with_state(idp)
 }
 

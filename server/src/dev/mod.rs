@@ -30,8 +30,8 @@ pub fn redirect_uris(bind: SocketAddr) -> Vec<String> {
         let origin = format!("http://{host}:{}", bind.port());
         uris.push(format!("{origin}/callback"));
         uris.push(format!("{origin}/mfe/"));
-        // `trunk serve` for standalone work (Trunk.toml).
-        uris.push(format!("http://{host}:8081/"));
+        // `trunk serve` for standalone work (Trunk.toml: port 8081, public_url /mfe/).
+        uris.push(format!("http://{host}:8081/mfe/"));
     }
     uris
 }

@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 use shared::problem::Problem;
-use tower_http::services::ServeDir;
+use tower_http::services::{ServeDir, ServeFile};
 use uuid::Uuid;
 
 use super::extract::AppPath;
@@ -29,9 +29,13 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/host.js", get(script))
         .route("/config.json", get(client_config));
     match &state.config.mfe_dist {
+        // Deep links of the standalone app (/mfe/household/{id}/mfe) are its own routes:
+        // any path that is not a file gets the app's index.html.
         Some(dist) => router.nest_service(
             "/mfe",
-            ServeDir::new(dist).append_index_html_on_directories(true),
+            ServeDir::new(dist)
+                .append_index_html_on_directories(true)
+                .fallback(ServeFile::new(dist.join("index.html"))),
         ),
         None => router,
     }

@@ -7,10 +7,14 @@
 //! the element cancels whatever it had in flight. Error answers are RFC 9457 problems and
 //! decode into [`shared::Problem`], so views can show the server's title and its per-field
 //! messages next to the fields.
+//!
+//! JSON goes through the browser: `JSON.stringify` and `Response.json()` do the text, and
+//! `serde-wasm-bindgen` maps between JS values and the wire types. That keeps a JSON parser
+//! and float formatter out of the wasm bundle; `fetch` is called directly for the same reason.
 
 use std::future::Future;
 
-use gloo_net::http::{Request, RequestBuilder, Response};
+use leptos::prelude::window;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::Problem;
@@ -22,7 +26,9 @@ use shared::problem::FieldError;
 use shared::summary::Summary;
 use shared::vehicles::{NewVehicle, Vehicle, VehiclePatch};
 use uuid::Uuid;
-use web_sys::AbortSignal;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, Headers, RequestInit, Response};
 
 use crate::token::{Token, TokenError, TokenKey, TokenManager};
 
@@ -109,14 +115,30 @@ impl From<TokenError> for ApiError {
     }
 }
 
-impl From<gloo_net::Error> for ApiError {
-    fn from(error: gloo_net::Error) -> Self {
-        match error {
-            gloo_net::Error::JsError(js) if js.name == "AbortError" => Self::Cancelled,
-            gloo_net::Error::SerdeError(e) => Self::Decode(e.to_string()),
-            other => Self::Network(other.to_string()),
+impl ApiError {
+    /// A rejected `fetch`: aborted by the mount's signal, or no answer at all.
+    fn from_fetch(error: JsValue) -> Self {
+        match js_error(error) {
+            Some((name, _)) if name == "AbortError" => Self::Cancelled,
+            Some((_, text)) => Self::Network(text),
+            None => Self::Network("fetch failed".to_owned()),
         }
     }
+
+    /// A body that could not be read or was not the JSON the route promises.
+    fn from_body(error: JsValue) -> Self {
+        match js_error(error) {
+            Some((name, _)) if name == "AbortError" => Self::Cancelled,
+            Some((_, text)) => Self::Decode(text),
+            None => Self::Decode("unreadable body".to_owned()),
+        }
+    }
+}
+
+/// A JS exception's `name` and its `"name: message"` text, if it is an `Error`.
+fn js_error(error: JsValue) -> Option<(String, String)> {
+    let error = error.dyn_into::<js_sys::Error>().ok()?;
+    Some((error.name().into(), error.to_string().into()))
 }
 
 /// Seconds since the epoch by the browser's clock: the token manager's clock.
@@ -150,24 +172,17 @@ pub async fn exchange(
     let body = exchange::Request {
         household_id: key.household_id.to_string(),
     };
-    let transport = |e: gloo_net::Error| TokenError::Network(e.to_string());
-    let response = Request::post(&format!("{}/exchange", key.audience))
-        .header("Authorization", &format!("Bearer {access_token}"))
-        .abort_signal(signal)
-        .json(&body)
-        .map_err(transport)?
-        .send()
+    let transport = |e: ApiError| TokenError::Network(e.to_string());
+    let url = format!("{}/exchange", key.audience);
+    let body = to_json(&body).map_err(transport)?;
+    let response = fetch("POST", &url, access_token, Some(&body), signal)
         .await
         .map_err(transport)?;
     if !response.ok() {
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.trim().parse().ok());
+        let retry_after = header(&response, "retry-after").and_then(|v| v.trim().parse().ok());
         return Err(TokenError::from_status(response.status(), retry_after));
     }
-    response
-        .json()
+    json(&response)
         .await
         .map_err(|_| TokenError::Server(response.status()))
 }
@@ -179,11 +194,7 @@ pub async fn my_households(
     signal: Option<&AbortSignal>,
 ) -> Result<MyHouseholds, ApiError> {
     let url = format!("{}/api/me/households", api_base.trim_end_matches('/'));
-    let response = Request::get(&url)
-        .header("Authorization", &format!("Bearer {access_token}"))
-        .abort_signal(signal)
-        .send()
-        .await?;
+    let response = fetch("GET", &url, access_token, None, signal).await?;
     match response.status() {
         401 => Err(ApiError::AuthRequired),
         _ => read(response).await,
@@ -216,14 +227,6 @@ impl Client {
     }
 }
 
-#[derive(Clone, Copy)]
-enum Verb {
-    Get,
-    Post,
-    Patch,
-    Delete,
-}
-
 /// The data routes of one household.
 #[derive(Clone)]
 pub struct HouseholdApi {
@@ -248,7 +251,7 @@ impl HouseholdApi {
         loop {
             let page: Page<Vehicle> = self
                 .call(
-                    Verb::Get,
+                    "GET",
                     &self.list_url("/vehicles", cursor.as_deref(), MAX_LIMIT),
                     None,
                 )
@@ -263,12 +266,11 @@ impl HouseholdApi {
 
     pub async fn create_vehicle(&self, vehicle: &NewVehicle) -> Result<Vehicle, ApiError> {
         let body = to_json(vehicle)?;
-        self.call(Verb::Post, &self.url("/vehicles"), Some(body))
-            .await
+        self.call("POST", &self.url("/vehicles"), Some(body)).await
     }
 
     pub async fn vehicle(&self, id: Uuid) -> Result<Vehicle, ApiError> {
-        self.call(Verb::Get, &self.url(&format!("/vehicles/{id}")), None)
+        self.call("GET", &self.url(&format!("/vehicles/{id}")), None)
             .await
     }
 
@@ -278,17 +280,13 @@ impl HouseholdApi {
         patch: &VehiclePatch,
     ) -> Result<Vehicle, ApiError> {
         let body = to_json(patch)?;
-        self.call(
-            Verb::Patch,
-            &self.url(&format!("/vehicles/{id}")),
-            Some(body),
-        )
-        .await
+        self.call("PATCH", &self.url(&format!("/vehicles/{id}")), Some(body))
+            .await
     }
 
     pub async fn delete_vehicle(&self, id: Uuid) -> Result<(), ApiError> {
         let url = self.url(&format!("/vehicles/{id}"));
-        let response = self.send(Verb::Delete, &url, None).await?;
+        let response = self.send("DELETE", &url, None).await?;
         if response.ok() {
             Ok(())
         } else {
@@ -304,7 +302,7 @@ impl HouseholdApi {
         limit: u32,
     ) -> Result<Page<FuelLog>, ApiError> {
         let url = self.list_url(&format!("/vehicles/{vehicle_id}/fuel-logs"), cursor, limit);
-        self.call(Verb::Get, &url, None).await
+        self.call("GET", &url, None).await
     }
 
     pub async fn add_fuel_log(
@@ -314,11 +312,11 @@ impl HouseholdApi {
     ) -> Result<FuelLog, ApiError> {
         let body = to_json(log)?;
         let url = self.url(&format!("/vehicles/{vehicle_id}/fuel-logs"));
-        self.call(Verb::Post, &url, Some(body)).await
+        self.call("POST", &url, Some(body)).await
     }
 
     pub async fn summary(&self) -> Result<Summary, ApiError> {
-        self.call(Verb::Get, &self.url("/summary"), None).await
+        self.call("GET", &self.url("/summary"), None).await
     }
 
     fn url(&self, rest: &str) -> String {
@@ -339,27 +337,27 @@ impl HouseholdApi {
 
     async fn call<T: DeserializeOwned>(
         &self,
-        verb: Verb,
+        method: &str,
         url: &str,
         body: Option<String>,
     ) -> Result<T, ApiError> {
-        read(self.send(verb, url, body).await?).await
+        read(self.send(method, url, body).await?).await
     }
 
     /// Sends with the current token; on 401 renews it once and sends again.
     async fn send(
         &self,
-        verb: Verb,
+        method: &str,
         url: &str,
         body: Option<String>,
     ) -> Result<Response, ApiError> {
         let token = self.client.tokens.get(&self.key).await?;
-        let response = self.attempt(verb, url, body.as_deref(), &token).await?;
+        let response = self.attempt(method, url, body.as_deref(), &token).await?;
         if response.status() != 401 {
             return Ok(response);
         }
         let renewed = self.client.tokens.renew(&self.key, &token).await?;
-        let response = self.attempt(verb, url, body.as_deref(), &renewed).await?;
+        let response = self.attempt(method, url, body.as_deref(), &renewed).await?;
         match response.status() {
             401 => Err(ApiError::AuthRequired),
             _ => Ok(response),
@@ -368,37 +366,65 @@ impl HouseholdApi {
 
     async fn attempt(
         &self,
-        verb: Verb,
+        method: &str,
         url: &str,
         body: Option<&str>,
         token: &Token,
     ) -> Result<Response, ApiError> {
-        let builder: RequestBuilder = match verb {
-            Verb::Get => Request::get(url),
-            Verb::Post => Request::post(url),
-            Verb::Patch => Request::patch(url),
-            Verb::Delete => Request::delete(url),
-        }
-        .header("Authorization", &format!("Bearer {}", token.access_token))
-        .abort_signal(self.client.signal.as_ref());
-        let request = match body {
-            Some(body) => builder
-                .header("Content-Type", "application/json")
-                .body(body)?,
-            None => builder.build()?,
-        };
-        Ok(request.send().await?)
+        let signal = self.client.signal.as_ref();
+        fetch(method, url, &token.access_token, body, signal).await
     }
 }
 
+/// `fetch` with a bearer token, an optional JSON body and the mount's abort signal.
+async fn fetch(
+    method: &str,
+    url: &str,
+    bearer: &str,
+    json_body: Option<&str>,
+    signal: Option<&AbortSignal>,
+) -> Result<Response, ApiError> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_signal(signal);
+    // A fresh Headers accepts these names and values; `set` only throws for forbidden ones.
+    let headers = Headers::new().map_err(ApiError::from_fetch)?;
+    let _ = headers.set("Authorization", &format!("Bearer {bearer}"));
+    if let Some(body) = json_body {
+        let _ = headers.set("Content-Type", "application/json");
+        init.set_body(&JsValue::from_str(body));
+    }
+    init.set_headers(&headers);
+    let answer = JsFuture::from(window().fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(ApiError::from_fetch)?;
+    Ok(answer.unchecked_into())
+}
+
+fn header(response: &Response, name: &str) -> Option<String> {
+    response.headers().get(name).ok().flatten()
+}
+
+/// A request body as JSON text.
 fn to_json(value: &impl Serialize) -> Result<String, ApiError> {
-    serde_json::to_string(value).map_err(|e| ApiError::Decode(e.to_string()))
+    let value = serde_wasm_bindgen::to_value(value).map_err(|e| ApiError::Decode(e.to_string()))?;
+    js_sys::JSON::stringify(&value)
+        .map(String::from)
+        .map_err(ApiError::from_body)
+}
+
+/// A JSON body decoded into `T`.
+async fn json<T: DeserializeOwned>(response: &Response) -> Result<T, ApiError> {
+    let parsed = JsFuture::from(response.json().map_err(ApiError::from_body)?)
+        .await
+        .map_err(ApiError::from_body)?;
+    serde_wasm_bindgen::from_value(parsed).map_err(|e| ApiError::Decode(e.to_string()))
 }
 
 /// The body of a success, or the problem of a failure.
 async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     if response.ok() {
-        Ok(response.json().await?)
+        json(&response).await
     } else {
         Err(problem_of(&response).await)
     }
@@ -408,11 +434,8 @@ async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
 /// with the status line, so views have one shape to show.
 async fn problem_of(response: &Response) -> ApiError {
     let status = response.status();
-    let json = response
-        .headers()
-        .get("content-type")
-        .is_some_and(|t| t.contains("json"));
-    if json && let Ok(mut problem) = response.json::<Problem>().await {
+    let is_json = header(response, "content-type").is_some_and(|t| t.contains("json"));
+    if is_json && let Ok(mut problem) = json::<Problem>(response).await {
         problem.status = status;
         return ApiError::Problem(Box::new(problem));
     }

@@ -5,7 +5,7 @@
 //! - [`api`]: every HTTP call, typed with the `shared` wire types.
 //! - [`garage`]: the views, [`garage::HouseholdMfe`] at their root.
 //! - [`element`]: the custom element that mounts the garage for a host page.
-//! - [`standalone`]: the micro-frontend as its own page.
+//! - `standalone` (feature, on by default): the micro-frontend as its own page.
 //!
 //! Everything compiles natively as well as for wasm32, so `cargo test -p mfe` runs the
 //! browser-free parts (token manager, forms, chart layout) on the host; the browser glue
@@ -14,5 +14,6 @@
 pub mod api;
 pub mod element;
 pub mod garage;
+#[cfg(feature = "standalone")]
 pub mod standalone;
 pub mod token;

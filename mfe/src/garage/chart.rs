@@ -132,7 +132,15 @@ fn nice_step(raw: f64) -> f64 {
     if !(raw.is_finite() && raw > 0.0) {
         return 1.0;
     }
-    let magnitude = 10f64.powf(raw.log10().floor());
+    // The power of ten at or below `raw`, by steps rather than `powf`/`log10`, whose libm
+    // implementations would add about a kilobyte to the bundle.
+    let mut magnitude = 1.0;
+    while magnitude * 10.0 <= raw {
+        magnitude *= 10.0;
+    }
+    while magnitude > raw {
+        magnitude /= 10.0;
+    }
     let nice = match raw / magnitude {
         f if f <= 1.0 => 1.0,
         f if f <= 2.0 => 2.0,
@@ -145,6 +153,70 @@ fn nice_step(raw: f64) -> f64 {
 /// SVG coordinates with one decimal: plenty at this size, and a smaller DOM.
 fn n(value: f64) -> String {
     fixed(value, 1)
+}
+
+/// Text for SVG markup: a vehicle's name may contain `<` or `&`.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The chart's SVG elements as markup. The chart is drawn whole and never updated in place,
+/// so markup is all it needs; a typed view with an element per tick, line and point costs
+/// many times more wasm.
+pub fn marks(plot: &Plot) -> String {
+    let mut svg = String::new();
+    let (left, right, bottom) = (n(LEFT), n(WIDTH - RIGHT), n(HEIGHT - BOTTOM));
+    for tick in &plot.y_ticks {
+        let (at, label_x, label_y) = (n(tick.at), n(LEFT - 6.0), n(tick.at + 4.0));
+        svg += &format!(
+            r#"<line class="hh-grid" x1="{left}" x2="{right}" y1="{at}" y2="{at}"/><text class="hh-tick" x="{label_x}" y="{label_y}" text-anchor="end">{}</text>"#,
+            tick.label
+        );
+    }
+    // The outer dates align to the plot's edges so that they are not cut off.
+    let last = plot.x_ticks.len().saturating_sub(1);
+    for (i, tick) in plot.x_ticks.iter().enumerate() {
+        let anchor = match i {
+            _ if last == 0 => "middle",
+            0 => "start",
+            i if i == last => "end",
+            _ => "middle",
+        };
+        svg += &format!(
+            r#"<text class="hh-tick" x="{}" y="{}" text-anchor="{anchor}">{}</text>"#,
+            n(tick.at),
+            n(HEIGHT - 8.0),
+            tick.label
+        );
+    }
+    svg += &format!(
+        r#"<line class="hh-axis" x1="{left}" x2="{left}" y1="{}" y2="{bottom}"/><line class="hh-axis" x1="{left}" x2="{right}" y1="{bottom}" y2="{bottom}"/>"#,
+        n(TOP)
+    );
+    for (i, line) in plot.lines.iter().enumerate() {
+        let points: Vec<String> = line
+            .points
+            .iter()
+            .map(|p| format!("{},{}", n(p.x), n(p.y)))
+            .collect();
+        svg += &format!(
+            r#"<g class="hh-series hh-series-{}"><polyline points="{}" fill="none"/>"#,
+            i % COLOURS,
+            points.join(" ")
+        );
+        for p in &line.points {
+            svg += &format!(
+                r#"<circle cx="{}" cy="{}" r="3.5"><title>{}</title></circle>"#,
+                n(p.x),
+                n(p.y),
+                escape(&p.label)
+            );
+        }
+        svg += "</g>";
+    }
+    svg
 }
 
 #[component]
@@ -168,68 +240,6 @@ pub fn EconomyChart(vehicles: Vec<VehicleSummary>) -> impl IntoView {
             }
         })
         .collect_view();
-    let y_ticks = plot
-        .y_ticks
-        .into_iter()
-        .map(|t| {
-            view! {
-                <line class="hh-grid" x1=n(LEFT) x2=n(WIDTH - RIGHT) y1=n(t.at) y2=n(t.at) />
-                <text class="hh-tick" x=n(LEFT - 6.0) y=n(t.at + 4.0) text-anchor="end">
-                    {t.label}
-                </text>
-            }
-        })
-        .collect_view();
-    // The outer dates align to the plot's edges so that they are not cut off.
-    let last = plot.x_ticks.len().saturating_sub(1);
-    let x_ticks = plot
-        .x_ticks
-        .into_iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let anchor = match i {
-                _ if last == 0 => "middle",
-                0 => "start",
-                i if i == last => "end",
-                _ => "middle",
-            };
-            view! {
-                <text class="hh-tick" x=n(t.at) y=n(HEIGHT - 8.0) text-anchor=anchor>
-                    {t.label}
-                </text>
-            }
-        })
-        .collect_view();
-    let lines = plot
-        .lines
-        .into_iter()
-        .enumerate()
-        .map(|(i, line)| {
-            let path = line
-                .points
-                .iter()
-                .map(|p| format!("{},{}", n(p.x), n(p.y)))
-                .collect::<Vec<_>>()
-                .join(" ");
-            let dots = line
-                .points
-                .into_iter()
-                .map(|p| {
-                    view! {
-                        <circle cx=n(p.x) cy=n(p.y) r="3.5">
-                            <title>{p.label}</title>
-                        </circle>
-                    }
-                })
-                .collect_view();
-            view! {
-                <g class=format!("hh-series hh-series-{}", i % COLOURS)>
-                    <polyline points=path fill="none" />
-                    {dots}
-                </g>
-            }
-        })
-        .collect_view();
 
     view! {
         <figure class="hh-chart">
@@ -237,19 +247,8 @@ pub fn EconomyChart(vehicles: Vec<VehicleSummary>) -> impl IntoView {
                 viewBox=format!("0 0 {} {}", n(WIDTH), n(HEIGHT))
                 role="img"
                 aria-label="Fuel economy over time, in litres per 100 km"
-            >
-                {y_ticks}
-                {x_ticks}
-                <line class="hh-axis" x1=n(LEFT) x2=n(LEFT) y1=n(TOP) y2=n(HEIGHT - BOTTOM) />
-                <line
-                    class="hh-axis"
-                    x1=n(LEFT)
-                    x2=n(WIDTH - RIGHT)
-                    y1=n(HEIGHT - BOTTOM)
-                    y2=n(HEIGHT - BOTTOM)
-                />
-                {lines}
-            </svg>
+                inner_html=marks(&plot)
+            ></svg>
             <figcaption>
                 <span>"L/100 km between fill-ups (lower is better)"</span>
                 <ul class="hh-legend">{legend}</ul>
@@ -343,6 +342,18 @@ mod tests {
             panic!("expected a plot")
         };
         assert_eq!(plot.lines[0].points.len(), 1);
+    }
+
+    #[test]
+    fn the_markup_has_a_line_per_vehicle_and_escapes_names() {
+        let Some(plot) = plot(&[vehicle("<Van & co>", &[(1, 6.0), (2, 7.0)])]) else {
+            panic!("expected a plot")
+        };
+        let svg = marks(&plot);
+        assert_eq!(svg.matches("<polyline").count(), 1);
+        assert_eq!(svg.matches("<circle").count(), 2);
+        assert!(svg.contains("<title>&lt;Van &amp; co&gt;, 2026-01-01: 6.0 L/100 km</title>"));
+        assert!(!svg.contains("<Van"));
     }
 
     #[test]

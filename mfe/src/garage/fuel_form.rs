@@ -1,6 +1,7 @@
 //! Recording a fill-up.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use shared::fuel_logs::NewFuelLog;
 use shared::problem::FieldError;
 use shared::vehicles::FuelUnit;
@@ -57,9 +58,11 @@ pub fn FuelForm(
     let errors: Errors = RwSignal::new(Vec::new());
     let failure = RwSignal::new(None::<String>);
 
-    let save = Action::new_local(move |log: &NewFuelLog| {
-        let (api, log) = (garage.api_untracked(), log.clone());
-        async move {
+    let saving = RwSignal::new(false);
+    let save = move |log: NewFuelLog| {
+        let api = garage.api_untracked();
+        saving.set(true);
+        spawn_local(async move {
             match garage.observe(api.add_fuel_log(vehicle_id, &log).await) {
                 Ok(_) => {
                     garage.logs_rev.update(|n| *n += 1);
@@ -67,8 +70,9 @@ pub fn FuelForm(
                 }
                 Err(error) => show_failure(&error, errors, failure),
             }
-        }
-    });
+            saving.try_set(false);
+        });
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = Input {
@@ -82,7 +86,7 @@ pub fn FuelForm(
         match new_fuel_log(&input, form::today()) {
             Ok(log) => {
                 errors.set(Vec::new());
-                save.dispatch_local(log);
+                save(log);
             }
             Err(invalid) => errors.set(invalid),
         }
@@ -111,8 +115,8 @@ pub fn FuelForm(
             </Field>
             <FormError errors failure fields=FIELDS />
             <div class="hh-actions">
-                <button type="submit" class="hh-primary" disabled=move || save.pending().get()>
-                    {move || if save.pending().get() { "Saving…" } else { "Save" }}
+                <button type="submit" class="hh-primary" disabled=move || saving.get()>
+                    {move || if saving.get() { "Saving…" } else { "Save" }}
                 </button>
                 <button type="button" on:click=move |_| on_done.run(())>
                     "Cancel"

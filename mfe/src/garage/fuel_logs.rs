@@ -1,6 +1,7 @@
 //! A vehicle's fuel logs, newest first, a page at a time, with the form to add one.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use shared::fuel_logs::FuelLog;
 use shared::page::Page;
 use shared::vehicles::FuelUnit;
@@ -9,14 +10,16 @@ use uuid::Uuid;
 use super::context::Garage;
 use super::format::number;
 use super::fuel_form::FuelForm;
+use super::load::load;
 use super::status::{ErrorNote, Placeholder};
+use crate::api::ApiError;
 
 const PAGE: u32 = 20;
 
 #[component]
 pub fn FuelLogs(vehicle_id: Uuid, unit: FuelUnit) -> impl IntoView {
     let garage = Garage::expect();
-    let first = LocalResource::new(move || {
+    let first = load(move || {
         let api = garage.api();
         garage.logs_rev.track();
         async move { garage.observe(api.fuel_logs(vehicle_id, None, PAGE).await) }
@@ -30,17 +33,25 @@ pub fn FuelLogs(vehicle_id: Uuid, unit: FuelUnit) -> impl IntoView {
             cursor.set(page.next_cursor);
         }
     });
-    let load_more = Action::new_local(move |after: &String| {
-        let (api, after) = (garage.api_untracked(), after.clone());
-        async move {
-            let outcome = garage.observe(api.fuel_logs(vehicle_id, Some(&after), PAGE).await);
-            if let Ok(page) = &outcome {
-                more.update(|logs| logs.extend(page.items.iter().cloned()));
-                cursor.set(page.next_cursor.clone());
+    let loading_more = RwSignal::new(false);
+    let more_failed = RwSignal::new(None::<ApiError>);
+    let load_more = move |after: String| {
+        let api = garage.api_untracked();
+        loading_more.set(true);
+        spawn_local(async move {
+            match garage.observe(api.fuel_logs(vehicle_id, Some(&after), PAGE).await) {
+                Ok(page) => {
+                    more.update(|logs| logs.extend(page.items));
+                    cursor.set(page.next_cursor);
+                    more_failed.try_set(None);
+                }
+                Err(error) => {
+                    more_failed.try_set(Some(error));
+                }
             }
-            outcome.map(|_| ())
-        }
-    });
+            loading_more.try_set(false);
+        });
+    };
     let adding = RwSignal::new(false);
     let unit_label = match unit {
         FuelUnit::Litres => "Fuel (L)",
@@ -106,9 +117,9 @@ pub fn FuelLogs(vehicle_id: Uuid, unit: FuelUnit) -> impl IntoView {
                         view! {
                             <button
                                 type="button"
-                                disabled=move || load_more.pending().get()
+                                disabled=move || loading_more.get()
                                 on:click=move |_| {
-                                    load_more.dispatch_local(after.clone());
+                                    load_more(after.clone());
                                 }
                             >
                                 "Load more"
@@ -117,11 +128,7 @@ pub fn FuelLogs(vehicle_id: Uuid, unit: FuelUnit) -> impl IntoView {
                     })
             }}
             {move || {
-                load_more
-                    .value()
-                    .get()
-                    .and_then(Result::err)
-                    .map(|error| view! { <ErrorNote error /> })
+                more_failed.get().map(|error| view! { <ErrorNote error /> })
             }}
         </div>
     }

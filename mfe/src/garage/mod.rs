@@ -4,11 +4,16 @@
 //! page mount. It knows nothing of how it is hosted: the host hands it a [`Client`] (whose
 //! token manager decides where sign-ins come from) and hears back through [`Notice`]s.
 //!
-//! Data is loaded with `LocalResource`, which keeps its last value while it reloads, so a
-//! reload leaves the old rows on screen (see `status` for why no `<Transition>`). Errors are
-//! matched by type rather than caught by an `<ErrorBoundary>`: a 403 from the exchange, a
-//! lost sign-in and a form's 422 each need their own view, which a type-erased error would
-//! lose.
+//! Data is loaded with [`load`](load::load), which keeps its last value while it reloads, so
+//! a reload leaves the old rows on screen (see `status` for why no `<Transition>`); writes
+//! are plain `spawn_local` tasks with a "saving" signal. Errors are matched by type rather
+//! than caught by an `<ErrorBoundary>`: a 403 from the exchange, a lost sign-in and a form's
+//! 422 each need their own view, which a type-erased error would lose.
+//!
+//! The bundle's size is a requirement (a micro-frontend loads inside someone else's page),
+//! and Leptos compiles every distinct reactive type into its own code, so the garage leans
+//! on fewer, plainer primitives than it might: no `LocalResource`/`Action` (see `load`),
+//! the chart as SVG markup, numbers parsed and printed without core's float algorithms.
 
 mod chart;
 mod context;
@@ -16,6 +21,7 @@ mod form;
 mod format;
 mod fuel_form;
 mod fuel_logs;
+mod load;
 mod status;
 mod summary;
 mod vehicle_card;
@@ -74,7 +80,7 @@ pub fn HouseholdMfe(
     // The exchange opens the garage: it says whether the caller may see the household at
     // all and with which role. The sections first mount once it has answered, so a 403
     // shows one "access denied" rather than three failed sections.
-    let gate = LocalResource::new(move || {
+    let gate = load::load(move || {
         let api = garage.api();
         async move {
             let outcome = garage.observe(api.token().await);

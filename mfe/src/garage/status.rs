@@ -1,10 +1,10 @@
 //! The garage's non-data states: loading, empty, a failed call, no access, no sign-in, and
 //! the role.
 //!
-//! Sections read their resource with `.with()` and show [`Placeholder::of`] until there is
-//! data, rather than wrapping each in `<Transition>`/`<Suspense>`: a resource keeps its last
-//! value while it reloads, which gives the same "old rows stay until new ones arrive", and
-//! one non-generic view function for every section keeps the wasm bundle small.
+//! Sections read their loaded data with `.with()` and show [`Placeholder::of`] until there is
+//! some, rather than wrapping each in `<Transition>`/`<Suspense>`: loaded data stays while it
+//! reloads, which gives the same "old rows stay until new ones arrive", and one non-generic
+//! view function for every section keeps the wasm bundle small.
 
 use leptos::prelude::*;
 use shared::Role;

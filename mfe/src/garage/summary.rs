@@ -6,12 +6,13 @@ use shared::summary::{Summary, VehicleSummary};
 use super::chart::EconomyChart;
 use super::context::Garage;
 use super::format::{maybe, number};
+use super::load::load;
 use super::status::Placeholder;
 
 #[component]
 pub fn SummarySection() -> impl IntoView {
     let garage = Garage::expect();
-    let summary = LocalResource::new(move || {
+    let summary = load(move || {
         let api = garage.api();
         garage.vehicles_rev.track();
         garage.logs_rev.track();

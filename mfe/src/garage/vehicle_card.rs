@@ -1,6 +1,7 @@
 //! One vehicle: its details, edit and delete (with confirmation), and its fuel logs.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use shared::vehicles::{FuelUnit, Vehicle};
 
 use super::context::Garage;
@@ -20,22 +21,19 @@ pub fn VehicleCard(vehicle: Vehicle) -> impl IntoView {
     let mode = RwSignal::new(Mode::Viewing);
     let logs_open = RwSignal::new(false);
     let id = vehicle.id;
-    let delete = Action::new_local(move |_: &()| {
+    let deleting = RwSignal::new(false);
+    let delete_failed = RwSignal::new(None::<String>);
+    let delete = move || {
         let api = garage.api_untracked();
-        async move {
+        deleting.set(true);
+        spawn_local(async move {
             let outcome = garage.observe(api.delete_vehicle(id).await);
             if outcome.is_ok() {
                 garage.vehicles_rev.update(|n| *n += 1);
             }
-            outcome
-        }
-    });
-    let delete_failed = move || {
-        delete
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.title())
+            delete_failed.try_set(outcome.err().map(|e| e.title()));
+            deleting.try_set(false);
+        });
     };
 
     let details = [
@@ -82,9 +80,9 @@ pub fn VehicleCard(vehicle: Vehicle) -> impl IntoView {
                     <button
                         type="button"
                         class="hh-danger"
-                        disabled=move || delete.pending().get()
+                        disabled=move || deleting.get()
                         on:click=move |_| {
-                            delete.dispatch_local(());
+                            delete();
                         }
                     >
                         "Delete"
@@ -92,7 +90,7 @@ pub fn VehicleCard(vehicle: Vehicle) -> impl IntoView {
                     <button type="button" on:click=move |_| mode.set(Mode::Viewing)>
                         "Cancel"
                     </button>
-                    {move || delete_failed().map(|f| view! { <p class="hh-form-error">{f}</p> })}
+                    {move || delete_failed.get().map(|f| view! { <p class="hh-form-error">{f}</p> })}
                 </div>
             }
         })

@@ -1,6 +1,7 @@
 //! Adding a vehicle, or editing one (only the fields that changed are sent).
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use shared::problem::FieldError;
 use shared::vehicles::{FuelUnit, NewVehicle, Vehicle, VehiclePatch};
 
@@ -91,13 +92,11 @@ pub fn VehicleForm(
         Add(NewVehicle),
         Edit(uuid::Uuid, VehiclePatch),
     }
-    let save = Action::new_local(move |request: &Request| {
+    let saving = RwSignal::new(false);
+    let save = move |request: Request| {
         let api = garage.api_untracked();
-        let request = match request {
-            Request::Add(v) => Request::Add(v.clone()),
-            Request::Edit(id, p) => Request::Edit(*id, p.clone()),
-        };
-        async move {
+        saving.set(true);
+        spawn_local(async move {
             let outcome = match &request {
                 Request::Add(vehicle) => api.create_vehicle(vehicle).await,
                 Request::Edit(id, patch) => api.update_vehicle(*id, patch).await,
@@ -110,8 +109,9 @@ pub fn VehicleForm(
                 }
                 Err(error) => show_failure(&error, errors, failure),
             }
-        }
-    });
+            saving.try_set(false);
+        });
+    };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -130,7 +130,7 @@ pub fn VehicleForm(
         match request {
             Ok(request) => {
                 errors.set(Vec::new());
-                save.dispatch_local(request);
+                save(request);
             }
             Err(invalid) => errors.set(invalid),
         }
@@ -163,8 +163,8 @@ pub fn VehicleForm(
             </Field>
             <FormError errors failure fields=FIELDS />
             <div class="hh-actions">
-                <button type="submit" class="hh-primary" disabled=move || save.pending().get()>
-                    {move || if save.pending().get() { "Saving…" } else { "Save" }}
+                <button type="submit" class="hh-primary" disabled=move || saving.get()>
+                    {move || if saving.get() { "Saving…" } else { "Save" }}
                 </button>
                 <button type="button" on:click=move |_| on_done.run(())>
                     "Cancel"

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::context::Garage;
+use super::load::load;
 use super::status::Placeholder;
 use super::vehicle_card::VehicleCard;
 use super::vehicle_form::VehicleForm;
@@ -10,7 +11,7 @@ use super::vehicle_form::VehicleForm;
 #[component]
 pub fn VehicleList() -> impl IntoView {
     let garage = Garage::expect();
-    let vehicles = LocalResource::new(move || {
+    let vehicles = load(move || {
         let api = garage.api();
         garage.vehicles_rev.track();
         async move { garage.observe(api.vehicles().await) }

@@ -1,0 +1,241 @@
+//! The standalone page's own login: OpenID Connect Authorization Code with PKCE, as a
+//! public client of the issuer that `/config.json` names (Auth0, or `/dev-idp/` locally).
+//!
+//! - The redirect URI is the app's base URL, `document.baseURI`, which trunk writes from its
+//!   `public_url` into `<base data-trunk-public-url>`: `{origin}/mfe/` when the server serves
+//!   the bundle, `{origin}/` under `trunk serve --public-url /`. The issuer compares it
+//!   exactly, so it is derived from where the page really is, never configured.
+//! - What is kept while the browser is at the issuer, and how its answer is taken back, is
+//!   `callback`.
+//! - Tokens live in memory only; a reload signs in again. `state` ties the answer to this
+//!   tab's request; the ID token's `nonce` ties the tokens to it. The ID token's signature
+//!   is not checked: it came straight from the token endpoint (see `jwt`).
+//!
+//! These calls go to the identity provider, not to the API, so they live here rather than
+//! in `api.rs`; like it, they use `fetch` and `serde-wasm-bindgen` directly, which keeps
+//! an HTTP client, a JSON parser and float formatting out of the bundle.
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{RequestInit, Response, Url, UrlSearchParams};
+
+use super::callback::{Callback, Pending};
+use super::jwt::Claims;
+use super::pkce;
+use crate::api::now_secs;
+
+const SCOPE: &str = "openid profile email";
+
+/// Why there is no sign-in, in words for people.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct LoginError(pub String);
+
+impl From<JsValue> for LoginError {
+    fn from(error: JsValue) -> Self {
+        // The message only: `Debug` of a `JsValue` would pull float formatting into the bundle.
+        let detail = error
+            .dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .or_else(|| error.as_string())
+            .unwrap_or_default();
+        Self(format!("The browser refused: {detail}"))
+    }
+}
+
+/// `GET /config.json`: where to sign in and which API to call.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Config {
+    pub issuer: String,
+    pub client_id: String,
+    pub audience: String,
+    /// Base URL of the API; empty for this origin.
+    #[serde(default)]
+    pub api_base: String,
+}
+
+/// The parts of the issuer's discovery document the login uses.
+#[derive(Debug, Clone, Deserialize)]
+struct Discovery {
+    authorization_endpoint: String,
+    token_endpoint: String,
+    end_session_endpoint: Option<String>,
+}
+
+/// A sign-in: the Auth0 access token, in memory only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub access_token: String,
+    /// Seconds since the epoch, by the browser's clock.
+    pub expires_at: f64,
+    /// Who signed in: the ID token's name, e-mail or subject.
+    pub user: String,
+}
+
+impl Session {
+    /// Whether the access token is still worth sending: not within 30 s of expiry.
+    pub fn usable(&self) -> bool {
+        now_secs() < self.expires_at - 30.0
+    }
+}
+
+/// A login client for one issuer, at one redirect URI.
+#[derive(Debug, Clone)]
+pub struct Oidc {
+    pub config: Config,
+    discovery: Discovery,
+    redirect_uri: String,
+}
+
+impl Oidc {
+    /// Reads `/config.json` and the issuer's discovery document.
+    pub async fn discover(redirect_uri: String) -> Result<Self, LoginError> {
+        let config: Config = fetch_json("/config.json").await?;
+        let discovery = format!("{}.well-known/openid-configuration", config.issuer);
+        let discovery = fetch_json(&discovery).await?;
+        Ok(Self {
+            config,
+            discovery,
+            redirect_uri,
+        })
+    }
+
+    /// Sends the browser to the issuer; it comes back to the redirect URI.
+    pub async fn login(&self, return_to: String) -> Result<(), LoginError> {
+        let pending = Pending {
+            verifier: pkce::random(pkce::VERIFIER_BYTES)?,
+            state: pkce::random(16)?,
+            nonce: pkce::random(16)?,
+            return_to,
+        };
+        let challenge = pkce::challenge(&pending.verifier).await?;
+        let url = Url::new(&self.discovery.authorization_endpoint)?;
+        let query = url.search_params();
+        for (name, value) in [
+            ("response_type", "code"),
+            ("client_id", &self.config.client_id),
+            ("redirect_uri", &self.redirect_uri),
+            ("audience", &self.config.audience),
+            ("scope", SCOPE),
+            ("state", &pending.state),
+            ("nonce", &pending.nonce),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+        ] {
+            query.append(name, value);
+        }
+        pending.save()?;
+        Ok(window()?.location().assign(&url.href())?)
+    }
+
+    /// Trades the answer's code for tokens, after checking `state` and then `nonce`.
+    pub async fn finish(&self, callback: Callback) -> Result<Session, LoginError> {
+        let Some(pending) = callback.pending.filter(|p| p.state == callback.state) else {
+            return Err(LoginError(
+                "The sign-in answer does not belong to this tab; please sign in again.".into(),
+            ));
+        };
+        let code = match (callback.code, callback.error) {
+            (_, Some(error)) => return Err(LoginError(format!("Sign-in failed: {error}"))),
+            (Some(code), None) => code,
+            (None, None) => return Err(LoginError("The sign-in answer has no code.".into())),
+        };
+        let form = UrlSearchParams::new()?;
+        for (name, value) in [
+            ("grant_type", "authorization_code"),
+            ("client_id", &self.config.client_id),
+            ("code", &code),
+            ("code_verifier", &pending.verifier),
+            ("redirect_uri", &self.redirect_uri),
+        ] {
+            form.append(name, value);
+        }
+        let response = fetch(&self.discovery.token_endpoint, Some(&form)).await?;
+        if !response.ok() {
+            let error: OAuthError = json(&response).await.unwrap_or_default();
+            let why = error.error_description.or(error.error).unwrap_or_default();
+            return Err(LoginError(format!("The identity provider refused: {why}")));
+        }
+        let tokens: Tokens = json(&response).await?;
+        let claims = Claims::of(&tokens.id_token);
+        let claim = |name| claims.as_ref().and_then(|c| c.string(name));
+        if claim("nonce") != Some(pending.nonce) {
+            return Err(LoginError(
+                "The sign-in answer was replayed; please sign in again.".into(),
+            ));
+        }
+        let user = claim("name")
+            .or_else(|| claim("email"))
+            .or_else(|| claim("sub"));
+        Ok(Session {
+            access_token: tokens.access_token,
+            expires_at: now_secs() + tokens.expires_in,
+            user: user.unwrap_or_else(|| "signed in".to_owned()),
+        })
+    }
+
+    /// Ends the issuer's session too, then comes back to the app signed out.
+    pub fn logout(&self) -> Result<(), LoginError> {
+        let endpoint = match &self.discovery.end_session_endpoint {
+            Some(endpoint) => endpoint.clone(),
+            // Auth0 lists it only when RP-initiated logout is on; `/v2/logout` always works.
+            None => format!("{}v2/logout", self.config.issuer),
+        };
+        let url = Url::new(&endpoint)?;
+        url.search_params()
+            .append("client_id", &self.config.client_id);
+        url.search_params().append("returnTo", &self.redirect_uri);
+        Ok(window()?.location().assign(&url.href())?)
+    }
+}
+
+#[derive(Deserialize)]
+struct Tokens {
+    access_token: String,
+    id_token: String,
+    expires_in: f64,
+}
+
+/// RFC 6749 §5.2.
+#[derive(Default, Deserialize)]
+struct OAuthError {
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+/// `GET url` (or `POST` of a form) to the issuer or our server.
+async fn fetch(url: &str, form: Option<&UrlSearchParams>) -> Result<Response, LoginError> {
+    let init = RequestInit::new();
+    if let Some(form) = form {
+        init.set_method("POST");
+        // A URLSearchParams body is sent as application/x-www-form-urlencoded.
+        init.set_body(form);
+    }
+    let answer = JsFuture::from(window()?.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(|_| LoginError(format!("{url} could not be reached.")))?;
+    Ok(answer.unchecked_into())
+}
+
+async fn json<T: DeserializeOwned>(response: &Response) -> Result<T, LoginError> {
+    let value = JsFuture::from(response.json()?).await?;
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|_| LoginError(format!("{} sent an unexpected answer.", response.url())))
+}
+
+async fn fetch_json<T: DeserializeOwned>(url: &str) -> Result<T, LoginError> {
+    let response = fetch(url, None).await?;
+    if !response.ok() {
+        let status = response.status();
+        return Err(LoginError(format!(
+            "{url} answered {status}; is the server running?"
+        )));
+    }
+    json(&response).await
+}
+
+pub(super) fn window() -> Result<web_sys::Window, LoginError> {
+    web_sys::window().ok_or_else(|| LoginError("There is no browser window.".into()))
+}

@@ -1,0 +1,48 @@
+//! `/`: the caller's households, as links to their garages.
+
+use leptos::prelude::*;
+use shared::households::{HouseholdStatus, Membership};
+
+use super::{Location, Route};
+use crate::standalone::state::Standalone;
+use crate::standalone::toolbar::Toolbar;
+
+#[component]
+pub fn Home() -> impl IntoView {
+    let app = Standalone::expect();
+    let status = Signal::derive(move || match app.households.get() {
+        None => "Loading your households…".to_owned(),
+        Some(Err(error)) => format!("Your households could not be listed: {}", error.title()),
+        Some(Ok(mine)) if mine.households.is_empty() => {
+            "You are not a member of any household yet.".to_owned()
+        }
+        Some(Ok(_)) => String::new(),
+    });
+    let links = move || {
+        let mine = app.households.get().and_then(Result::ok);
+        mine.map(|mine| mine.households.into_iter().map(link).collect_view())
+    };
+    view! {
+        <Toolbar household=Signal::stored(None) />
+        <h1>"Your households"</h1>
+        <p>{status}</p>
+        <ul data-testid="household-list">{links}</ul>
+    }
+}
+
+fn link(membership: Membership) -> impl IntoView {
+    let location = Location::expect();
+    let route = Route::Household(membership.household_id.to_string());
+    let href = location.href(&route);
+    let suspended = (membership.status == HouseholdStatus::Suspended).then_some(" (suspended)");
+    view! {
+        <li>
+            <a href=href on:click=move |ev| location.follow(&ev, route.clone())>
+                {membership.name}
+            </a>
+            " · "
+            {membership.role.as_str()}
+            {suspended}
+        </li>
+    }
+}

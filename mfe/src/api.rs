@@ -90,6 +90,24 @@ impl ApiError {
             errors: Vec::new(),
         }))
     }
+
+    /// A rejected `fetch`: aborted by the mount's signal, or no answer at all.
+    fn from_fetch(error: JsValue) -> Self {
+        match js_error(error) {
+            Some((name, _)) if name == "AbortError" => Self::Cancelled,
+            Some((_, text)) => Self::Network(text),
+            None => Self::Network("fetch failed".to_owned()),
+        }
+    }
+
+    /// A body that could not be read or was not the JSON the route promises.
+    fn from_body(error: JsValue) -> Self {
+        match js_error(error) {
+            Some((name, _)) if name == "AbortError" => Self::Cancelled,
+            Some((_, text)) => Self::Decode(text),
+            None => Self::Decode("unreadable body".to_owned()),
+        }
+    }
 }
 
 impl From<TokenError> for ApiError {
@@ -111,26 +129,6 @@ impl From<TokenError> for ApiError {
                 Self::problem(status, "Sign-in to the household failed", None)
             }
             TokenError::Cleared => Self::Cancelled,
-        }
-    }
-}
-
-impl ApiError {
-    /// A rejected `fetch`: aborted by the mount's signal, or no answer at all.
-    fn from_fetch(error: JsValue) -> Self {
-        match js_error(error) {
-            Some((name, _)) if name == "AbortError" => Self::Cancelled,
-            Some((_, text)) => Self::Network(text),
-            None => Self::Network("fetch failed".to_owned()),
-        }
-    }
-
-    /// A body that could not be read or was not the JSON the route promises.
-    fn from_body(error: JsValue) -> Self {
-        match js_error(error) {
-            Some((name, _)) if name == "AbortError" => Self::Cancelled,
-            Some((_, text)) => Self::Decode(text),
-            None => Self::Decode("unreadable body".to_owned()),
         }
     }
 }
@@ -351,28 +349,18 @@ impl HouseholdApi {
         url: &str,
         body: Option<String>,
     ) -> Result<Response, ApiError> {
+        let (body, signal) = (body.as_deref(), self.client.signal.as_ref());
         let token = self.client.tokens.get(&self.key).await?;
-        let response = self.attempt(method, url, body.as_deref(), &token).await?;
+        let response = fetch(method, url, &token.access_token, body, signal).await?;
         if response.status() != 401 {
             return Ok(response);
         }
         let renewed = self.client.tokens.renew(&self.key, &token).await?;
-        let response = self.attempt(method, url, body.as_deref(), &renewed).await?;
+        let response = fetch(method, url, &renewed.access_token, body, signal).await?;
         match response.status() {
             401 => Err(ApiError::AuthRequired),
             _ => Ok(response),
         }
-    }
-
-    async fn attempt(
-        &self,
-        method: &str,
-        url: &str,
-        body: Option<&str>,
-        token: &Token,
-    ) -> Result<Response, ApiError> {
-        let signal = self.client.signal.as_ref();
-        fetch(method, url, &token.access_token, body, signal).await
     }
 }
 

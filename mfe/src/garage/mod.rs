@@ -36,6 +36,8 @@ use context::{Blocked, Garage};
 use status::{AccessDenied, AuthRequired, Placeholder};
 
 pub use chart::{Plot, plot};
+/// For other views that load data (the standalone page), so that the bundle keeps one loader.
+pub use load::{Loaded, load};
 
 /// The garage's style sheet. Colours, radius and font come from CSS custom properties
 /// (`--hh-bg`, `--hh-fg`, `--hh-accent`, `--hh-danger`, `--hh-radius`, `--hh-font`, …) that

@@ -26,15 +26,7 @@ async fn a_member_gets_an_internal_token_that_verifies_against_the_published_jwk
     assert_eq!(body["household_id"], household.to_string());
     assert_eq!(body["role"], "member");
 
-    let jwks: Value = app
-        .http
-        .get(app.url("/.well-known/jwks.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks = app.get_json("/.well-known/jwks.json").await;
     let key = &jwks["keys"][0];
     assert_eq!(
         (
@@ -337,22 +329,14 @@ fn the_verifier_accepts_only_its_own_unexpired_tokens() {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
     let parts: Vec<&str> = token.split('.').collect();
     let mut payload: Value = serde_json::from_slice(&B64.decode(parts[1]).unwrap()).unwrap();
+    let reencoded = |payload: &Value| {
+        let body = B64.encode(serde_json::to_vec(payload).unwrap());
+        format!("{}.{body}.{}", parts[0], parts[2])
+    };
     payload["household_id"] = json!(Uuid::new_v4());
-    let forged = format!(
-        "{}.{}.{}",
-        parts[0],
-        B64.encode(serde_json::to_vec(&payload).unwrap()),
-        parts[2]
-    );
-    assert!(verifier.verify(&forged).is_err());
+    assert!(verifier.verify(&reencoded(&payload)).is_err());
     payload["household_id"] = json!("not-a-uuid");
-    let forged = format!(
-        "{}.{}.{}",
-        parts[0],
-        B64.encode(serde_json::to_vec(&payload).unwrap()),
-        parts[2]
-    );
-    assert!(verifier.verify(&forged).is_err());
+    assert!(verifier.verify(&reencoded(&payload)).is_err());
 }
 
 #[test]

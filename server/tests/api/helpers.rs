@@ -451,6 +451,17 @@ impl TestApp {
             .to_owned()
     }
 
+    /// A public route's JSON body.
+    pub async fn get_json(&self, path: &str) -> Value {
+        let response = self.http.get(self.url(path)).send().await.unwrap();
+        assert!(
+            response.status().is_success(),
+            "GET {path}: {}",
+            response.status()
+        );
+        response.json().await.unwrap()
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
         self.http
             .get(self.url(path))

@@ -83,15 +83,7 @@ async fn the_host_page_is_served_with_a_content_security_policy() {
     )
     .await;
 
-    let config: Value = app
-        .http
-        .get(app.url("/config.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let config = app.get_json("/config.json").await;
     assert_eq!(config["issuer"], app.issuer.url.as_str());
     assert_eq!(config["client_id"], crate::helpers::CLIENT_ID);
     assert_eq!(config["audience"], crate::helpers::AUDIENCE);

@@ -43,6 +43,21 @@ pub fn Field(
     }
 }
 
+/// Save and Cancel, as every form ends: Save is disabled and says so while saving.
+#[component]
+pub fn FormActions(saving: RwSignal<bool>, on_done: Callback<()>) -> impl IntoView {
+    view! {
+        <div class="hh-actions">
+            <button type="submit" class="hh-primary" disabled=move || saving.get()>
+                {move || if saving.get() { "Saving…" } else { "Save" }}
+            </button>
+            <button type="button" on:click=move |_| on_done.run(())>
+                "Cancel"
+            </button>
+        </div>
+    }
+}
+
 /// A failure that no field explains: a non-422 error, or a field this form does not show.
 #[component]
 pub fn FormError(

@@ -8,7 +8,7 @@ use shared::vehicles::FuelUnit;
 use uuid::Uuid;
 
 use super::context::Garage;
-use super::form::{self, Errors, Field, FormError, merge, show_failure};
+use super::form::{self, Errors, Field, FormActions, FormError, merge, show_failure};
 
 const FIELDS: &[&str] = &["filled_at", "odometer_km", "volume", "cost", "note"];
 
@@ -114,14 +114,7 @@ pub fn FuelForm(
                 <input type="text" maxlength="500" bind:value=note />
             </Field>
             <FormError errors failure fields=FIELDS />
-            <div class="hh-actions">
-                <button type="submit" class="hh-primary" disabled=move || saving.get()>
-                    {move || if saving.get() { "Saving…" } else { "Save" }}
-                </button>
-                <button type="button" on:click=move |_| on_done.run(())>
-                    "Cancel"
-                </button>
-            </div>
+            <FormActions saving on_done />
         </form>
     }
 }

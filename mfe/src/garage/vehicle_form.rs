@@ -6,7 +6,7 @@ use shared::problem::FieldError;
 use shared::vehicles::{FuelUnit, NewVehicle, Vehicle, VehiclePatch};
 
 use super::context::Garage;
-use super::form::{Errors, Field, FormError, merge, optional_integer, show_failure};
+use super::form::{Errors, Field, FormActions, FormError, merge, optional_integer, show_failure};
 
 const FIELDS: &[&str] = &["name", "make", "model", "year", "fuel_unit"];
 
@@ -162,14 +162,7 @@ pub fn VehicleForm(
                 </select>
             </Field>
             <FormError errors failure fields=FIELDS />
-            <div class="hh-actions">
-                <button type="submit" class="hh-primary" disabled=move || saving.get()>
-                    {move || if saving.get() { "Saving…" } else { "Save" }}
-                </button>
-                <button type="button" on:click=move |_| on_done.run(())>
-                    "Cancel"
-                </button>
-            </div>
+            <FormActions saving on_done />
         </form>
     }
 }

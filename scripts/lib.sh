@@ -71,8 +71,8 @@ stop_throwaway_postgres() {
 wasm_bindgen_version() { grep -A1 '^name = "wasm-bindgen"$' "$ROOT/Cargo.lock" | sed -n 's/^version = "\(.*\)"/\1/p'; }
 TRUNK_VERSION=0.21.14
 
-# trunk, wasm-bindgen-cli of the locked version, and npm's binaryen (wasm-opt 132:
-# Debian's binaryen 108 produces a broken wasm) plus playwright-core from e2e/.
+# trunk, wasm-bindgen-cli of the locked version, and from e2e/ npm's binaryen (wasm-opt 132:
+# Debian's binaryen 108 produces a broken wasm), terser and playwright-core.
 ensure_frontend_tools() {
   ensure_rust
   local wbg; wbg=$(wasm_bindgen_version)
@@ -85,8 +85,12 @@ ensure_frontend_tools() {
     cargo install wasm-bindgen-cli --version "$wbg" --quiet
   fi
   command -v npm >/dev/null || { log "installing Node.js (apt)"; apt_install nodejs npm; }
-  if [ ! -x "$ROOT/e2e/node_modules/.bin/wasm-opt" ] || [ ! -d "$ROOT/e2e/node_modules/playwright-core" ]; then
-    log "installing e2e/ npm packages (binaryen, playwright-core)"
+  local bin
+  for bin in wasm-opt terser playwright-core; do
+    [ -x "$ROOT/e2e/node_modules/.bin/$bin" ] || { bin=missing; break; }
+  done
+  if [ "$bin" = missing ]; then
+    log "installing e2e/ npm packages (binaryen, terser, playwright-core)"
     (cd "$ROOT/e2e" && npm ci --no-audit --no-fund --loglevel=error)
   fi
   export PATH="$HOME/.cargo/bin:$ROOT/e2e/node_modules/.bin:$PATH"
@@ -100,12 +104,28 @@ ensure_chromium() {
   fi
 }
 
-# Builds the micro-frontend into dist/ (release profile, wasm-opt -Oz).
+# Builds the micro-frontend's two bundles into dist/ (release profile, wasm-opt -Os): the
+# standalone page from index.html, then the element bundle for host pages from element.html
+# (mfe.js, mfe_bg.wasm). trunk empties its dist directory on each build, so the element
+# bundle is built beside it and copied in, its JS glue minified with terser on the way
+# (trunk's own minifier cannot parse wasm-bindgen's output). Both bundles import the same
+# snippets (the custom element's class, from the same crate), which the standalone page's
+# index.html pins by hash: they are checked to be identical, not overwritten.
 build_mfe() {
   ensure_frontend_tools
-  log "building the micro-frontend (trunk build --release)"
+  log "building the micro-frontend (trunk build --release: standalone page, element bundle)"
   (cd "$ROOT" && trunk build --release --quiet 2>&1 | grep -v '^$' || true)
-  [ -f "$ROOT/dist/mfe_bg.wasm" ] || { echo "trunk build did not produce dist/mfe_bg.wasm" >&2; return 1; }
+  (cd "$ROOT" && trunk build --release --quiet element.html --dist target/element 2>&1 | grep -v '^$' || true)
+  local f
+  for f in dist/index.html dist/standalone.js dist/standalone_bg.wasm target/element/mfe.js target/element/mfe_bg.wasm; do
+    [ -f "$ROOT/$f" ] || { echo "trunk build did not produce $f" >&2; return 1; }
+  done
+  cp "$ROOT/target/element/mfe_bg.wasm" "$ROOT/dist/"
+  terser "$ROOT/target/element/mfe.js" --module --compress --mangle --output "$ROOT/dist/mfe.js"
+  for f in $(cd "$ROOT/target/element" && find snippets -type f 2>/dev/null); do
+    [ -f "$ROOT/dist/$f" ] || { mkdir -p "$(dirname "$ROOT/dist/$f")"; cp "$ROOT/target/element/$f" "$ROOT/dist/$f"; }
+    cmp -s "$ROOT/target/element/$f" "$ROOT/dist/$f" || { echo "the bundles' $f differ" >&2; return 1; }
+  done
 }
 
 # Starts `server dev` ($SERVER_BIN, default the debug build) on a free loopback port with its own throwaway

@@ -8,15 +8,15 @@
 //! decode into [`shared::Problem`], so views can show the server's title and its per-field
 //! messages next to the fields.
 //!
-//! JSON goes through the browser: `JSON.stringify` and `Response.json()` do the text, and
-//! `serde-wasm-bindgen` maps between JS values and the wire types. That keeps a JSON parser
-//! and float formatter out of the wasm bundle; `fetch` is called directly for the same reason.
+//! JSON goes through the browser: `JSON.stringify` and `Response.json()` do the text;
+//! `serde-wasm-bindgen` turns request bodies into JS values, and [`Decode`] reads answers.
+//! That keeps a JSON parser and serde's deserializers out of the wasm bundle; `fetch` is
+//! called directly for the same reason.
 
 use std::future::Future;
 
 use leptos::prelude::window;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use shared::Problem;
 use shared::exchange;
 use shared::fuel_logs::{FuelLog, NewFuelLog};
@@ -30,6 +30,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Headers, RequestInit, Response};
 
+use crate::decode::Decode;
 use crate::token::{Token, TokenError, TokenKey, TokenManager};
 
 /// Why a call gave no data.
@@ -333,7 +334,7 @@ impl HouseholdApi {
         url
     }
 
-    async fn call<T: DeserializeOwned>(
+    async fn call<T: Decode>(
         &self,
         method: &str,
         url: &str,
@@ -402,15 +403,15 @@ fn to_json(value: &impl Serialize) -> Result<String, ApiError> {
 }
 
 /// A JSON body decoded into `T`.
-async fn json<T: DeserializeOwned>(response: &Response) -> Result<T, ApiError> {
+async fn json<T: Decode>(response: &Response) -> Result<T, ApiError> {
     let parsed = JsFuture::from(response.json().map_err(ApiError::from_body)?)
         .await
         .map_err(ApiError::from_body)?;
-    serde_wasm_bindgen::from_value(parsed).map_err(|e| ApiError::Decode(e.to_string()))
+    T::decode(&parsed).map_err(|e| ApiError::Decode(e.to_string()))
 }
 
 /// The body of a success, or the problem of a failure.
-async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+async fn read<T: Decode>(response: Response) -> Result<T, ApiError> {
     if response.ok() {
         json(&response).await
     } else {

@@ -64,6 +64,14 @@ extern "C" {
     fn define_element(tag: &str, hooks: &Object) -> Result<bool, JsValue>;
 }
 
+/// [`define`] for a bundle's entry point: a failure goes to the console, as the host page
+/// has no other way to hear of it.
+pub fn define_or_log() {
+    if let Err(error) = define() {
+        web_sys::console::error_2(&"<household-mfe> could not be defined:".into(), &error);
+    }
+}
+
 /// Defines `<household-mfe>`. Returns `false` when it was already defined (the bundle was
 /// loaded twice), which is harmless: the first definition keeps serving every element.
 pub fn define() -> Result<bool, JsValue> {

@@ -2,7 +2,7 @@
 //! to host pages as the `<household-mfe>` custom element.
 //!
 //! - [`token`]: the token manager (shared exchanges, caching, refresh); no browser needed.
-//! - [`api`]: every HTTP call, typed with the `shared` wire types.
+//! - [`api`]: every HTTP call, typed with the `shared` wire types; [`decode`] reads answers.
 //! - [`garage`]: the views, [`garage::HouseholdMfe`] at their root.
 //! - [`element`]: the custom element that mounts the garage for a host page.
 //! - `standalone` (feature, on by default): the micro-frontend as its own page.
@@ -12,6 +12,7 @@
 //! simply cannot run there.
 
 pub mod api;
+pub mod decode;
 pub mod element;
 pub mod garage;
 #[cfg(feature = "standalone")]

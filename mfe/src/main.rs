@@ -1,10 +1,7 @@
-//! The wasm binary trunk builds (`mfe.js` + `mfe_bg.wasm`): defines `<household-mfe>` for
-//! host pages, and mounts the standalone page when served as one.
+//! The element bundle host pages load (`mfe.js` + `mfe_bg.wasm`): it defines
+//! `<household-mfe>` and nothing else, so that a host pays only for the element.
+//! The standalone page is the `standalone` binary.
 
 fn main() {
-    if let Err(error) = mfe::element::define() {
-        leptos::logging::error!("<household-mfe> could not be defined: {error:?}");
-    }
-    #[cfg(feature = "standalone")]
-    mfe::standalone::mount();
+    mfe::element::define_or_log();
 }

@@ -1,12 +1,11 @@
 //! Dates on the wire, and how the browser build reads them.
 //!
 //! The server writes dates as `YYYY-MM-DD` and timestamps as RFC 3339 in UTC
-//! (`2026-03-01T08:30:00.123456Z`), both with chrono's own `Serialize`. chrono's `Deserialize`
-//! reads them with its general format-string parser, which is the largest part of chrono in
-//! the micro-frontend's wasm bundle (some 7 KB gzipped). So the date fields of the answer
-//! types name the functions below: on wasm32 they read exactly these two shapes with the
-//! small parsers here; natively (the server and its tests) they call chrono's `Deserialize`,
-//! so nothing changes there.
+//! (`2026-03-01T08:30:00.123456Z`), both with chrono's own `Serialize`, and reads them with
+//! chrono's `Deserialize`. The micro-frontend reads them with the small, strict parsers here
+//! instead (`mfe::decode`, and its forms), because chrono's general format-string parser is
+//! the largest part of chrono in a wasm bundle (some 7 KB gzipped). The tests below check
+//! that the two agree on everything chrono writes.
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
@@ -77,48 +76,6 @@ fn fraction_nanos(digits: &str) -> Option<u32> {
     }
     let padded = digits.bytes().chain(std::iter::repeat(b'0')).take(9);
     Some(padded.fold(0, |nanos, digit| nanos * 10 + u32::from(digit - b'0')))
-}
-
-pub use read::{date, timestamp};
-
-/// The browser build: the parsers above.
-#[cfg(target_arch = "wasm32")]
-mod read {
-    use chrono::{DateTime, NaiveDate, Utc};
-    use serde::de::Error;
-    use serde::{Deserialize, Deserializer};
-
-    /// For `#[serde(deserialize_with = "crate::dates::date")]`.
-    pub fn date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<NaiveDate, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        super::parse_date(&text).ok_or_else(|| D::Error::custom("expected a YYYY-MM-DD date"))
-    }
-
-    /// For `#[serde(deserialize_with = "crate::dates::timestamp")]`.
-    pub fn timestamp<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<DateTime<Utc>, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        super::parse_timestamp(&text)
-            .ok_or_else(|| D::Error::custom("expected an RFC 3339 timestamp"))
-    }
-}
-
-/// Everywhere else: chrono's own `Deserialize`, as if the attribute were not there.
-#[cfg(not(target_arch = "wasm32"))]
-mod read {
-    use chrono::{DateTime, NaiveDate, Utc};
-    use serde::{Deserialize, Deserializer};
-
-    pub fn date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<NaiveDate, D::Error> {
-        NaiveDate::deserialize(deserializer)
-    }
-
-    pub fn timestamp<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<DateTime<Utc>, D::Error> {
-        DateTime::<Utc>::deserialize(deserializer)
-    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,6 @@ pub struct FuelLog {
     pub id: Uuid,
     pub household_id: Uuid,
     pub vehicle_id: Uuid,
-    #[serde(deserialize_with = "crate::dates::date")]
     pub filled_at: NaiveDate,
     /// Odometer reading in kilometres.
     pub odometer_km: f64,
@@ -21,7 +20,6 @@ pub struct FuelLog {
     /// Amount paid, in the household's currency.
     pub cost: f64,
     pub note: String,
-    #[serde(deserialize_with = "crate::dates::timestamp")]
     pub created_at: DateTime<Utc>,
 }
 

@@ -46,6 +46,16 @@ pub enum HouseholdStatus {
     Suspended,
 }
 
+impl HouseholdStatus {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "active" => Some(HouseholdStatus::Active),
+            "suspended" => Some(HouseholdStatus::Suspended),
+            _ => None,
+        }
+    }
+}
+
 /// One of the caller's households.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -28,7 +28,6 @@ pub struct VehicleSummary {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EconomyPoint {
-    #[serde(deserialize_with = "crate::dates::date")]
     pub date: NaiveDate,
     pub l_per_100km: f64,
 }

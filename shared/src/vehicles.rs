@@ -50,7 +50,6 @@ pub struct Vehicle {
     pub model: String,
     pub year: Option<i32>,
     pub fuel_unit: FuelUnit,
-    #[serde(deserialize_with = "crate::dates::timestamp")]
     pub created_at: DateTime<Utc>,
 }
 

@@ -58,7 +58,7 @@ impl Instance {
                 id
             }
             Err(error) => {
-                leptos::logging::error!("<household-mfe> could not mount: {error:?}");
+                web_sys::console::error_2(&"<household-mfe> could not mount:".into(), &error);
                 0
             }
         }
@@ -189,11 +189,14 @@ fn root(
     element: HtmlElement,
 ) -> impl IntoView {
     let parsed = Memo::new(move |_| parse_household(&household_id.get()));
+    let valid = Memo::new(move |_| parsed.get().is_some());
     let client = StoredValue::new_local(client);
     let on_notice = UnsyncCallback::new(move |notice: Notice| events::notice(&element, &notice));
     let (api_base, session): (Signal<String>, Signal<u64>) = (api_base.into(), session.into());
-    view! {
-        <Show when=move || parsed.get().is_some() fallback=invalid_household>
+    // What `<Show>` does, without its children machinery (some 6 KB of wasm): the garage
+    // mounts when the id becomes valid and stays mounted while it changes between households.
+    move || match valid.get() {
+        true => view! {
             <HouseholdMfe
                 household_id=Signal::derive(move || parsed.get().unwrap_or_default())
                 api_base
@@ -201,7 +204,9 @@ fn root(
                 session
                 on_notice
             />
-        </Show>
+        }
+        .into_any(),
+        false => invalid_household().into_any(),
     }
 }
 

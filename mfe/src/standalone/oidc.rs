@@ -12,11 +12,10 @@
 //!   is not checked: it came straight from the token endpoint (see `jwt`).
 //!
 //! These calls go to the identity provider, not to the API, so they live here rather than
-//! in `api.rs`; like it, they use `fetch` and `serde-wasm-bindgen` directly, which keeps
+//! in `api.rs`; like it, they use `fetch` and `crate::decode` directly, which keeps
 //! an HTTP client, a JSON parser and float formatting out of the bundle.
 
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use crate::decode::{Decode, objects};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestInit, Response, Url, UrlSearchParams};
@@ -46,18 +45,17 @@ impl From<JsValue> for LoginError {
 }
 
 /// `GET /config.json`: where to sign in and which API to call.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Config {
     pub issuer: String,
     pub client_id: String,
     pub audience: String,
     /// Base URL of the API; empty for this origin.
-    #[serde(default)]
     pub api_base: String,
 }
 
 /// The parts of the issuer's discovery document the login uses.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 struct Discovery {
     authorization_endpoint: String,
     token_endpoint: String,
@@ -191,7 +189,6 @@ impl Oidc {
     }
 }
 
-#[derive(Deserialize)]
 struct Tokens {
     access_token: String,
     id_token: String,
@@ -199,10 +196,21 @@ struct Tokens {
 }
 
 /// RFC 6749 §5.2.
-#[derive(Default, Deserialize)]
+#[derive(Default)]
 struct OAuthError {
     error: Option<String>,
     error_description: Option<String>,
+}
+
+objects! {
+    Config { issuer: required, client_id: required, audience: required, api_base: or_default }
+    Discovery {
+        authorization_endpoint: required,
+        token_endpoint: required,
+        end_session_endpoint: optional,
+    }
+    Tokens { access_token: required, id_token: required, expires_in: required }
+    OAuthError { error: optional, error_description: optional }
 }
 
 /// `GET url` (or `POST` of a form) to the issuer or our server.
@@ -219,13 +227,13 @@ async fn fetch(url: &str, form: Option<&UrlSearchParams>) -> Result<Response, Lo
     Ok(answer.unchecked_into())
 }
 
-async fn json<T: DeserializeOwned>(response: &Response) -> Result<T, LoginError> {
+async fn json<T: Decode>(response: &Response) -> Result<T, LoginError> {
     let value = JsFuture::from(response.json()?).await?;
-    serde_wasm_bindgen::from_value(value)
+    T::decode(&value)
         .map_err(|_| LoginError(format!("{} sent an unexpected answer.", response.url())))
 }
 
-async fn fetch_json<T: DeserializeOwned>(url: &str) -> Result<T, LoginError> {
+async fn fetch_json<T: Decode>(url: &str) -> Result<T, LoginError> {
     let response = fetch(url, None).await?;
     if !response.ok() {
         let status = response.status();

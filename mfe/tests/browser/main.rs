@@ -4,6 +4,7 @@
 //! and chromedriver; see `mfe/webdriver.json`). Natively this file compiles to nothing.
 #![cfg(target_arch = "wasm32")]
 
+mod decode;
 mod helpers;
 
 use helpers::*;

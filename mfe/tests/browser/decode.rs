@@ -1,0 +1,179 @@
+//! `mfe::decode` reads back exactly what serde writes, for every answer type the
+//! micro-frontend reads: the readers are written by hand, and these tests keep them in step
+//! with the wire types (a field renamed in `shared` fails here).
+
+use std::fmt::Debug;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use mfe::decode::{Decode, DecodeError};
+use serde::Serialize;
+use shared::Problem;
+use shared::exchange;
+use shared::fuel_logs::FuelLog;
+use shared::households::{HouseholdStatus, Membership, MyHouseholds, Role};
+use shared::page::Page;
+use shared::problem::FieldError;
+use shared::summary::{EconomyPoint, Summary, VehicleSummary};
+use shared::vehicles::{FuelUnit, Vehicle};
+use uuid::Uuid;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+/// Decodes `value` as the server's JSON (text through `JSON.parse`, where `None` is `null`)
+/// and as serde-wasm-bindgen's JS value (where `None` is `undefined`); both must give it back.
+fn round_trip<T: Serialize + Decode + PartialEq + Debug>(value: T) {
+    let text = serde_json::to_string(&value).expect("serializable");
+    let parsed = js_sys::JSON::parse(&text).expect("valid JSON");
+    assert_eq!(T::decode(&parsed).as_ref(), Ok(&value), "from JSON {text}");
+    let direct = serde_wasm_bindgen::to_value(&value).expect("serializable");
+    assert_eq!(T::decode(&direct).as_ref(), Ok(&value), "from a JS value");
+}
+
+fn json(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).expect("valid JSON")
+}
+
+fn id(n: u8) -> Uuid {
+    Uuid::from_bytes([n; 16])
+}
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, d).expect("a date")
+}
+
+fn vehicle(year: Option<i32>) -> Vehicle {
+    Vehicle {
+        id: id(1),
+        household_id: id(2),
+        name: "Family car <&\"'>".into(),
+        make: "Škoda".into(),
+        model: String::new(),
+        year,
+        fuel_unit: FuelUnit::UsGallons,
+        created_at: Utc
+            .timestamp_opt(1_772_353_800, 123_456_000)
+            .single()
+            .expect("a time"),
+    }
+}
+
+#[wasm_bindgen_test]
+fn exchange_answers_and_problems_round_trip() {
+    for role in [Role::Owner, Role::Member, Role::Viewer] {
+        round_trip(exchange::Response {
+            access_token: "a.b.c".into(),
+            token_type: "Bearer".into(),
+            expires_in: 300,
+            household_id: id(3),
+            role,
+        });
+    }
+    round_trip(Problem {
+        kind: "about:blank".into(),
+        title: "Unprocessable".into(),
+        status: 422,
+        detail: Some("See errors".into()),
+        request_id: Some("r-1".into()),
+        errors: vec![FieldError::new("volume", "must be greater than 0")],
+    });
+    round_trip(Problem {
+        kind: "about:blank".into(),
+        title: "Not found".into(),
+        status: 404,
+        detail: None,
+        request_id: None,
+        errors: Vec::new(),
+    });
+}
+
+#[wasm_bindgen_test]
+fn data_answers_round_trip() {
+    round_trip(Page {
+        items: vec![vehicle(Some(2019)), vehicle(None)],
+        next_cursor: Some("opaque".into()),
+    });
+    round_trip(Page::<Vehicle> {
+        items: Vec::new(),
+        next_cursor: None,
+    });
+    round_trip(Page {
+        items: vec![FuelLog {
+            id: id(4),
+            household_id: id(2),
+            vehicle_id: id(1),
+            filled_at: day(1),
+            odometer_km: 12_345.6,
+            volume: 41.25,
+            cost: 60.5,
+            note: String::new(),
+            created_at: Utc
+                .timestamp_opt(1_772_353_800, 0)
+                .single()
+                .expect("a time"),
+        }],
+        next_cursor: None,
+    });
+    round_trip(Summary {
+        household_id: id(2),
+        vehicles: vec![VehicleSummary {
+            vehicle_id: id(1),
+            name: "Van".into(),
+            fill_ups: 3,
+            distance_km: 1_000.0,
+            fuel_litres: 70.5,
+            cost: 99.99,
+            l_per_100km: Some(7.05),
+            mpg_us: None,
+            cost_per_km: Some(0.1),
+            economy: vec![EconomyPoint {
+                date: day(2),
+                l_per_100km: 7.05,
+            }],
+        }],
+    });
+    round_trip(MyHouseholds {
+        households: vec![Membership {
+            household_id: id(2),
+            name: "Maple Street".into(),
+            role: Role::Viewer,
+            status: HouseholdStatus::Suspended,
+        }],
+    });
+}
+
+#[wasm_bindgen_test]
+fn a_wrong_shape_is_an_error_naming_the_innermost_field() {
+    let page = |item: &str| json(&format!(r#"{{"items": [{item}]}}"#));
+    let good = serde_json::to_string(&vehicle(None)).expect("serializable");
+    let with = |field: &str, value: &str| {
+        let mut object: serde_json::Value = serde_json::from_str(&good).expect("JSON");
+        object[field] = serde_json::from_str(value).expect("JSON");
+        object.to_string()
+    };
+    let cases = [
+        (with("id", r#""not-a-uuid""#), "id"),
+        (with("name", "null"), "name"),
+        (with("name", "7"), "name"),
+        (with("year", "2019.5"), "year"),
+        (with("year", r#""2019""#), "year"),
+        (with("year", "3000000000"), "year"),
+        (with("fuel_unit", r#""kWh""#), "fuel_unit"),
+        (with("created_at", r#""2026-03-01""#), "created_at"),
+    ];
+    for (item, field) in cases {
+        assert_eq!(
+            Page::<Vehicle>::decode(&page(&item)),
+            Err(DecodeError(field)),
+            "{item}"
+        );
+    }
+    assert_eq!(
+        Page::<Vehicle>::decode(&json(r#"{"items": {}}"#)),
+        Err(DecodeError("items"))
+    );
+    assert_eq!(Vehicle::decode(&json("[]")), Err(DecodeError("")));
+    assert_eq!(Vehicle::decode(&JsValue::NULL), Err(DecodeError("")));
+    // Unknown fields are ignored, as serde does without `deny_unknown_fields`.
+    let extra = with("added_later", "true");
+    assert_eq!(Vehicle::decode(&json(&extra)), Ok(vehicle(None)));
+}

@@ -8,7 +8,6 @@
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::future::Future;
 
 use js_sys::{Function, Promise, Reflect};
@@ -24,7 +23,9 @@ use crate::garage::{HouseholdMfe, Notice, STYLE};
 use crate::token::{TokenError, TokenKey};
 
 thread_local! {
-    static INSTANCES: RefCell<HashMap<u32, Instance>> = RefCell::default();
+    /// By id. A page holds a handful of elements, so a list does, and keeps a hash map's
+    /// code out of the bundle.
+    static INSTANCES: RefCell<Vec<(u32, Instance)>> = RefCell::default();
     static NEXT_ID: Cell<u32> = const { Cell::new(1) };
 }
 
@@ -54,7 +55,7 @@ impl Instance {
         match Self::mount(element) {
             Ok(instance) => {
                 let id = NEXT_ID.with(|next| next.replace(next.get().wrapping_add(1).max(1)));
-                INSTANCES.with(|all| all.borrow_mut().insert(id, instance));
+                INSTANCES.with(|all| all.borrow_mut().push((id, instance)));
                 id
             }
             Err(error) => {
@@ -66,7 +67,11 @@ impl Instance {
 
     /// `disconnectedCallback`: aborts requests and unmounts.
     pub fn disconnect(id: u32) {
-        let instance = INSTANCES.with(|all| all.borrow_mut().remove(&id));
+        let instance = INSTANCES.with(|all| {
+            let mut all = all.borrow_mut();
+            let index = all.iter().position(|(i, _)| *i == id)?;
+            Some(all.swap_remove(index))
+        });
         drop(instance);
     }
 
@@ -129,7 +134,12 @@ impl Instance {
     }
 
     fn with<T>(id: u32, f: impl FnOnce(&Instance) -> T) -> Option<T> {
-        INSTANCES.with(|all| all.borrow().get(&id).map(f))
+        INSTANCES.with(|all| {
+            all.borrow()
+                .iter()
+                .find(|(i, _)| *i == id)
+                .map(|(_, i)| f(i))
+        })
     }
 
     fn key(&self) -> Option<TokenKey> {

@@ -155,16 +155,18 @@ fn n(value: f64) -> String {
     fixed(value, 1)
 }
 
-/// Text for SVG markup: a vehicle's name may contain `<` or `&`.
+/// Text for markup: a vehicle's name may contain `<`, `&` or quotes.
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 /// The chart's SVG elements as markup. The chart is drawn whole and never updated in place,
-/// so markup is all it needs; a typed view with an element per tick, line and point costs
-/// many times more wasm.
+/// so markup is all it needs; a typed view with an element per tick, line, point and legend
+/// entry costs many times more wasm.
 pub fn marks(plot: &Plot) -> String {
     let mut svg = String::new();
     let (left, right, bottom) = (n(LEFT), n(WIDTH - RIGHT), n(HEIGHT - BOTTOM));
@@ -219,43 +221,40 @@ pub fn marks(plot: &Plot) -> String {
     svg
 }
 
-#[component]
-pub fn EconomyChart(vehicles: Vec<VehicleSummary>) -> impl IntoView {
-    let Some(plot) = plot(&vehicles) else {
-        return view! {
-            <p class="hh-empty">"The chart appears once a vehicle has two fill-ups."</p>
-        }
-        .into_any();
-    };
-    let legend = plot
+/// The whole figure as markup: the SVG, its caption and the legend. One `inner_html`
+/// instead of typed views, for the reason given at [`marks`]; every name in it is escaped.
+pub fn figure(plot: &Plot) -> String {
+    let legend: String = plot
         .lines
         .iter()
         .enumerate()
         .map(|(i, line)| {
-            view! {
-                <li>
-                    <span class=format!("hh-swatch hh-series-{}", i % COLOURS)></span>
-                    {line.name.clone()}
-                </li>
-            }
+            format!(
+                r#"<li><span class="hh-swatch hh-series-{}"></span>{}</li>"#,
+                i % COLOURS,
+                escape(&line.name)
+            )
         })
-        .collect_view();
+        .collect();
+    format!(
+        r#"<svg viewBox="0 0 {} {}" role="img" aria-label="Fuel economy over time, in litres per 100 km">{}</svg><figcaption><span>L/100 km between fill-ups (lower is better)</span><ul class="hh-legend">{legend}</ul></figcaption>"#,
+        n(WIDTH),
+        n(HEIGHT),
+        marks(plot)
+    )
+}
 
-    view! {
-        <figure class="hh-chart">
-            <svg
-                viewBox=format!("0 0 {} {}", n(WIDTH), n(HEIGHT))
-                role="img"
-                aria-label="Fuel economy over time, in litres per 100 km"
-                inner_html=marks(&plot)
-            ></svg>
-            <figcaption>
-                <span>"L/100 km between fill-ups (lower is better)"</span>
-                <ul class="hh-legend">{legend}</ul>
-            </figcaption>
-        </figure>
+#[component]
+pub fn EconomyChart(vehicles: Vec<VehicleSummary>) -> impl IntoView {
+    match plot(&vehicles) {
+        Some(plot) => {
+            view! { <figure class="hh-chart" inner_html=figure(&plot)></figure> }.into_any()
+        }
+        None => view! {
+            <p class="hh-empty">"The chart appears once a vehicle has two fill-ups."</p>
+        }
+        .into_any(),
     }
-    .into_any()
 }
 
 #[cfg(test)]
@@ -349,10 +348,11 @@ mod tests {
         let Some(plot) = plot(&[vehicle("<Van & co>", &[(1, 6.0), (2, 7.0)])]) else {
             panic!("expected a plot")
         };
-        let svg = marks(&plot);
+        let svg = figure(&plot);
         assert_eq!(svg.matches("<polyline").count(), 1);
         assert_eq!(svg.matches("<circle").count(), 2);
         assert!(svg.contains("<title>&lt;Van &amp; co&gt;, 2026-01-01: 6.0 L/100 km</title>"));
+        assert!(svg.contains(r#"hh-series-0"></span>&lt;Van &amp; co&gt;</li>"#));
         assert!(!svg.contains("<Van"));
     }
 

@@ -14,7 +14,7 @@ const dist = new URL("../dist/", import.meta.url);
 // The element bundle as a host page loads it: the wasm, the JS glue, and the snippets the
 // glue imports (the custom element's class).
 const glue = readFileSync(new URL("mfe.js", dist), "utf8");
-const snippets = [...glue.matchAll(/from ['"]\.\/(snippets\/[^'"]+\.js)['"]/g)].map((m) => m[1]);
+const snippets = [...glue.matchAll(/from\s*['"]\.\/(snippets\/[^'"]+\.js)['"]/g)].map((m) => m[1]);
 const sizes = (names) => {
   const files = names.map((f) => readFileSync(new URL(f, dist)));
   const sum = (f) => files.reduce((n, b) => n + f(b), 0);

@@ -8,15 +8,13 @@
 //! decode into [`shared::Problem`], so views can show the server's title and its per-field
 //! messages next to the fields.
 //!
-//! JSON goes through the browser: `JSON.stringify` and `Response.json()` do the text;
-//! `serde-wasm-bindgen` turns request bodies into JS values, and [`Decode`] reads answers.
-//! That keeps a JSON parser and serde's deserializers out of the wasm bundle; `fetch` is
-//! called directly for the same reason.
+//! JSON goes through the browser: `JSON.stringify` and `Response.json()` do the text, and
+//! [`crate::json`] maps between JS values and the wire types. That keeps a JSON parser and
+//! serde out of the wasm bundle; `fetch` is called directly for the same reason.
 
 use std::future::Future;
 
 use leptos::prelude::window;
-use serde::Serialize;
 use shared::Problem;
 use shared::exchange;
 use shared::fuel_logs::{FuelLog, NewFuelLog};
@@ -30,7 +28,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Headers, RequestInit, Response};
 
-use crate::decode::Decode;
+use crate::json::{Decode, Encode};
 use crate::token::{Token, TokenError, TokenKey, TokenManager};
 
 /// Why a call gave no data.
@@ -243,24 +241,9 @@ impl HouseholdApi {
         Ok(self.client.tokens.get(&self.key).await?)
     }
 
-    /// Every vehicle, following cursors: a household has few, and the garage shows them all.
+    /// Every vehicle: a household has few, and the garage shows them all.
     pub async fn vehicles(&self) -> Result<Vec<Vehicle>, ApiError> {
-        let mut vehicles = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let page: Page<Vehicle> = self
-                .call(
-                    "GET",
-                    &self.list_url("/vehicles", cursor.as_deref(), MAX_LIMIT),
-                    None,
-                )
-                .await?;
-            vehicles.extend(page.items);
-            match page.next_cursor {
-                Some(next) => cursor = Some(next),
-                None => return Ok(vehicles),
-            }
-        }
+        Ok(self.list("/vehicles", u32::MAX).await?.items)
     }
 
     pub async fn create_vehicle(&self, vehicle: &NewVehicle) -> Result<Vehicle, ApiError> {
@@ -293,15 +276,11 @@ impl HouseholdApi {
         }
     }
 
-    /// One page of a vehicle's fuel logs, newest first.
-    pub async fn fuel_logs(
-        &self,
-        vehicle_id: Uuid,
-        cursor: Option<&str>,
-        limit: u32,
-    ) -> Result<Page<FuelLog>, ApiError> {
-        let url = self.list_url(&format!("/vehicles/{vehicle_id}/fuel-logs"), cursor, limit);
-        self.call("GET", &url, None).await
+    /// A vehicle's newest `count` fuel logs, newest first; `next_cursor` says whether there
+    /// are older ones.
+    pub async fn fuel_logs(&self, vehicle_id: Uuid, count: u32) -> Result<Page<FuelLog>, ApiError> {
+        self.list(&format!("/vehicles/{vehicle_id}/fuel-logs"), count)
+            .await
     }
 
     pub async fn add_fuel_log(
@@ -332,6 +311,26 @@ impl HouseholdApi {
             url.push_str(&String::from(js_sys::encode_uri_component(cursor)));
         }
         url
+    }
+
+    /// Up to `count` items of a list route, following its cursors a page (at most
+    /// `MAX_LIMIT` items) at a time; `next_cursor` is set when more remain.
+    async fn list<T: Decode>(&self, rest: &str, count: u32) -> Result<Page<T>, ApiError> {
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let wanted = count.saturating_sub(items.len() as u32).clamp(1, MAX_LIMIT);
+            let url = self.list_url(rest, cursor.as_deref(), wanted);
+            let page: Page<T> = self.call("GET", &url, None).await?;
+            items.extend(page.items);
+            cursor = page.next_cursor;
+            if cursor.is_none() || items.len() as u32 >= count {
+                return Ok(Page {
+                    items,
+                    next_cursor: cursor,
+                });
+            }
+        }
     }
 
     async fn call<T: Decode>(
@@ -395,9 +394,8 @@ fn header(response: &Response, name: &str) -> Option<String> {
 }
 
 /// A request body as JSON text.
-fn to_json(value: &impl Serialize) -> Result<String, ApiError> {
-    let value = serde_wasm_bindgen::to_value(value).map_err(|e| ApiError::Decode(e.to_string()))?;
-    js_sys::JSON::stringify(&value)
+fn to_json(value: &impl Encode) -> Result<String, ApiError> {
+    js_sys::JSON::stringify(&value.encode())
         .map(String::from)
         .map_err(ApiError::from_body)
 }

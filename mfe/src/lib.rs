@@ -2,7 +2,8 @@
 //! to host pages as the `<household-mfe>` custom element.
 //!
 //! - [`token`]: the token manager (shared exchanges, caching, refresh); no browser needed.
-//! - [`api`]: every HTTP call, typed with the `shared` wire types; [`decode`] reads answers.
+//! - [`api`]: every HTTP call, typed with the `shared` wire types; [`json`] reads answers
+//!   and writes requests.
 //! - [`garage`]: the views, [`garage::HouseholdMfe`] at their root.
 //! - [`element`]: the custom element that mounts the garage for a host page.
 //! - `standalone` (feature, on by default): the micro-frontend as its own page.
@@ -12,9 +13,9 @@
 //! simply cannot run there.
 
 pub mod api;
-pub mod decode;
 pub mod element;
 pub mod garage;
+pub mod json;
 #[cfg(feature = "standalone")]
 pub mod standalone;
 pub mod token;

@@ -97,6 +97,12 @@ impl Garage {
         self.client.with_value(|client| client.household(&base, id))
     }
 
+    /// Reacts to a change of household or API base: a different household's data.
+    pub fn track_household(&self) {
+        self.household_id.track();
+        self.api_base.track();
+    }
+
     /// Reacts to a change of household, API or sign-in: whatever blocked the old one may
     /// not apply to the new one.
     pub fn track_scope(&self) {

@@ -1,7 +1,6 @@
 //! A vehicle's fuel logs, newest first, a page at a time, with the form to add one.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::fuel_logs::FuelLog;
 use shared::page::Page;
 use shared::vehicles::FuelUnit;
@@ -11,47 +10,25 @@ use super::context::Garage;
 use super::format::number;
 use super::fuel_form::FuelForm;
 use super::load::load;
-use super::status::{ErrorNote, Placeholder};
-use crate::api::ApiError;
+use super::status::Placeholder;
 
+/// Logs shown at first, and added by each "Load more".
 const PAGE: u32 = 20;
 
+/// "Load more" asks for a longer list rather than the next page: one `load` then serves
+/// the first page, more pages and the reload after a fill-up is added, and the rows on
+/// screen stay until the longer list arrives. The price is that the rows already shown are
+/// fetched again (a page of at most 200 logs per request; see `HouseholdApi::fuel_logs`).
 #[component]
 pub fn FuelLogs(vehicle_id: Uuid, unit: FuelUnit) -> impl IntoView {
     let garage = Garage::expect();
-    let first = load(move || {
+    let count = RwSignal::new(PAGE);
+    let logs = load(move || {
         let api = garage.api();
         garage.logs_rev.track();
-        async move { garage.observe(api.fuel_logs(vehicle_id, None, PAGE).await) }
+        let count = count.get();
+        async move { garage.observe(api.fuel_logs(vehicle_id, count).await) }
     });
-    // Later pages, appended by "Load more"; reset whenever the first page reloads.
-    let more = RwSignal::new(Vec::<FuelLog>::new());
-    let cursor = RwSignal::new(None::<String>);
-    Effect::new(move || {
-        if let Some(Ok(page)) = first.get() {
-            more.set(Vec::new());
-            cursor.set(page.next_cursor);
-        }
-    });
-    let loading_more = RwSignal::new(false);
-    let more_failed = RwSignal::new(None::<ApiError>);
-    let load_more = move |after: String| {
-        let api = garage.api_untracked();
-        loading_more.set(true);
-        spawn_local(async move {
-            match garage.observe(api.fuel_logs(vehicle_id, Some(&after), PAGE).await) {
-                Ok(page) => {
-                    more.update(|logs| logs.extend(page.items));
-                    cursor.set(page.next_cursor);
-                    more_failed.try_set(None);
-                }
-                Err(error) => {
-                    more_failed.try_set(Some(error));
-                }
-            }
-            loading_more.try_set(false);
-        });
-    };
     let adding = RwSignal::new(false);
     let unit_label = match unit {
         FuelUnit::Litres => "Fuel (L)",
@@ -59,6 +36,8 @@ pub fn FuelLogs(vehicle_id: Uuid, unit: FuelUnit) -> impl IntoView {
     };
 
     let empty: fn(&Page<FuelLog>) -> bool = |page| page.items.is_empty();
+    let has_more =
+        move || logs.with(|state| matches!(state, Some(Ok(page)) if page.next_cursor.is_some()));
 
     view! {
         <div class="hh-logs">
@@ -81,12 +60,12 @@ pub fn FuelLogs(vehicle_id: Uuid, unit: FuelUnit) -> impl IntoView {
                     .then(|| view! { <FuelForm vehicle_id unit on_done=move || adding.set(false) /> })
             }}
             {move || {
-                first
+                logs
                     .with(|state| Placeholder::of(state, empty, "No fill-ups recorded yet."))
                     .map(Placeholder::view)
             }}
             {move || {
-                first
+                logs
                     .get()
                     .and_then(Result::ok)
                     .filter(|page| !empty(page))
@@ -102,33 +81,20 @@ pub fn FuelLogs(vehicle_id: Uuid, unit: FuelUnit) -> impl IntoView {
                                         <th scope="col">"Note"</th>
                                     </tr>
                                 </thead>
-                                <tbody>
-                                    {page.items.into_iter().map(row).collect_view()}
-                                    {move || more.get().into_iter().map(row).collect_view()}
-                                </tbody>
+                                <tbody>{page.items.into_iter().map(row).collect_view()}</tbody>
                             </table>
                         }
                     })
             }}
             {move || {
-                cursor
-                    .get()
-                    .map(|after| {
+                has_more()
+                    .then(|| {
                         view! {
-                            <button
-                                type="button"
-                                disabled=move || loading_more.get()
-                                on:click=move |_| {
-                                    load_more(after.clone());
-                                }
-                            >
+                            <button type="button" on:click=move |_| count.update(|n| *n += PAGE)>
                                 "Load more"
                             </button>
                         }
                     })
-            }}
-            {move || {
-                more_failed.get().map(|error| view! { <ErrorNote error /> })
             }}
         </div>
     }

@@ -97,11 +97,12 @@ pub fn HouseholdMfe(
         }
     });
     // Whatever blocked one household, API or sign-in may not block the next.
-    Effect::watch(
-        move || garage.track_scope(),
-        move |_, _, _| garage.blocked.set(None),
-        false,
-    );
+    Effect::new(move |ran: Option<()>| {
+        garage.track_scope();
+        if ran.is_some() {
+            garage.blocked.set(None);
+        }
+    });
 
     let screen = Memo::new(move |_| match garage.blocked.get() {
         Some(blocked) => Screen::Blocked(blocked),
@@ -120,12 +121,17 @@ pub fn HouseholdMfe(
                     })
                         .into_any()
                 }
+                // Mounted afresh for each household, so that none of the previous
+                // household's rows stay on screen while the new one loads.
                 Screen::Open => {
-                    view! {
-                        <status::RoleBadge />
-                        <vehicles::VehicleList />
-                        <summary::SummarySection />
-                    }
+                    (move || {
+                        garage.track_household();
+                        view! {
+                            <status::RoleBadge />
+                            <vehicles::VehicleList />
+                            <summary::SummarySection />
+                        }
+                    })
                         .into_any()
                 }
             }}

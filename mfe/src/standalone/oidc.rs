@@ -12,10 +12,10 @@
 //!   is not checked: it came straight from the token endpoint (see `jwt`).
 //!
 //! These calls go to the identity provider, not to the API, so they live here rather than
-//! in `api.rs`; like it, they use `fetch` and `crate::decode` directly, which keeps
+//! in `api.rs`; like it, they use `fetch` and `crate::json` directly, which keeps
 //! an HTTP client, a JSON parser and float formatting out of the bundle.
 
-use crate::decode::{Decode, objects};
+use crate::json::{Decode, objects};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestInit, Response, Url, UrlSearchParams};

@@ -17,6 +17,7 @@ export function install() {
     const entry = {
       method: request.method,
       path: url.pathname,
+      query: url.search,
       authorization: request.headers.get("authorization"),
       aborted: false,
     };
@@ -63,6 +64,10 @@ export function count(method, path) {
 
 export function aborted() {
   return state.log.filter((e) => e.aborted).length;
+}
+
+export function queries(method, path) {
+  return state.log.filter((e) => e.method === method && e.path === path).map((e) => e.query);
 }
 
 export function authorizations(path) {

@@ -17,6 +17,7 @@ extern "C" {
     pub fn count(method: &str, path: &str) -> u32;
     pub fn aborted() -> u32;
     pub fn authorizations(path: &str) -> Vec<JsValue>;
+    pub fn queries(method: &str, path: &str) -> Vec<String>;
 }
 
 /// A fresh fake API and a defined element.

@@ -4,8 +4,8 @@
 //! and chromedriver; see `mfe/webdriver.json`). Natively this file compiles to nothing.
 #![cfg(target_arch = "wasm32")]
 
-mod decode;
 mod helpers;
+mod json;
 
 use helpers::*;
 use serde_json::json;
@@ -198,6 +198,30 @@ async fn changing_the_household_rerenders_in_place() {
 }
 
 #[wasm_bindgen_test]
+async fn a_new_household_never_shows_the_previous_households_rows() {
+    setup();
+    let (first, second) = (household(12), household(13));
+    answer("POST", "/exchange", 200, grant(&first, "t12", "member"));
+    garage(&first, "First household car");
+    let element = mount(&first, true);
+    until("the first loads", || {
+        text(&element).contains("First household car")
+    })
+    .await;
+
+    // The second household's exchange never answers: its data cannot have replaced the rows.
+    hold("POST", "/exchange");
+    element
+        .set_attribute("household-id", &second)
+        .expect("attribute");
+    until("the old rows are gone", || {
+        !text(&element).contains("First household car") && text(&element).contains("Loading")
+    })
+    .await;
+    element.remove();
+}
+
+#[wasm_bindgen_test]
 async fn removing_the_element_aborts_its_requests_and_unmounts() {
     setup();
     let h = household(9);
@@ -249,5 +273,52 @@ async fn forms_check_locally_then_show_the_servers_field_errors() {
         find(&element, ".hh-invalid input").is_some(),
         "the field is marked"
     );
+    element.remove();
+}
+
+#[wasm_bindgen_test]
+async fn load_more_asks_for_a_longer_list() {
+    setup();
+    let h = household(11);
+    answer("POST", "/exchange", 200, grant(&h, "t11", "viewer"));
+    garage(&h, "Car");
+    let logs =
+        format!("/api/households/{h}/vehicles/00000000-0000-4000-9000-000000000001/fuel-logs");
+    let log = |n: u32| {
+        json!({
+            "id": format!("00000000-0000-4000-a000-{n:012}"), "household_id": h,
+            "vehicle_id": "00000000-0000-4000-9000-000000000001",
+            "filled_at": "2026-01-01", "odometer_km": 1000.0 + f64::from(n), "volume": 40.0,
+            "cost": 60.0, "note": format!("fill-up {n}"), "created_at": "2026-01-01T00:00:00Z",
+        })
+    };
+    let first: Vec<_> = (0..20).map(log).collect();
+    let all: Vec<_> = (0..25).map(log).collect();
+    answer(
+        "GET",
+        &logs,
+        200,
+        json!({ "items": first, "next_cursor": "c1" }),
+    );
+    answer("GET", &logs, 200, json!({ "items": all }));
+    let element = mount(&h, true);
+    until("the list loads", || text(&element).contains("Car")).await;
+
+    click(&element, "Fuel logs");
+    until("a page of logs shows", || {
+        text(&element).contains("fill-up 19")
+    })
+    .await;
+    assert!(!text(&element).contains("fill-up 20"));
+    click(&element, "Load more");
+    until("the longer list shows", || {
+        text(&element).contains("fill-up 24")
+    })
+    .await;
+    assert!(
+        !buttons(&element).contains(&"Load more".to_owned()),
+        "nothing more to load"
+    );
+    assert_eq!(queries("GET", &logs), ["?limit=20", "?limit=40"]);
     element.remove();
 }

@@ -1,26 +1,26 @@
-//! Reading JSON answers into the `shared` wire types. The browser parses the text
-//! (`Response.json()`); [`Decode`] reads the parsed value.
+//! JSON in and out of the `shared` wire types, with the browser doing the text: answers
+//! are parsed by `Response.json()` and read by [`Decode`]; requests are built by [`Encode`]
+//! as JS objects and written by `JSON.stringify`.
 //!
-//! Why not serde here: `serde-wasm-bindgen`'s deserializer, serde's derived visitors and the
-//! float formatting that serde's error messages pull in came to about a seventh of the
-//! element's gzipped bundle (measured: see the README's budgets). The answers are a handful
-//! of fixed shapes, so they are read by hand. The readers follow serde's conventions for
+//! Why not serde here: `serde-wasm-bindgen`, serde's derived visitors and the float
+//! formatting that serde's error messages pull in came to about a seventh of the element's
+//! gzipped bundle (measured: see the README's budgets). The bodies are a handful of fixed
+//! shapes, so they are read and written by hand. The readers follow serde's conventions for
 //! these types (missing or `null` optional fields are `None`, unknown fields are ignored,
 //! anything else of the wrong type is an error naming the field), and the browser tests
-//! check every reader against serde's own encoding of the same values, so the two cannot
-//! drift apart unnoticed. Requests are still written with serde (`api::to_json`), which
-//! costs little.
+//! check every reader against serde's own encoding, and every writer against the server's
+//! serde decoding, so the two cannot drift apart unnoticed.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use js_sys::{Array, Reflect};
+use js_sys::{Array, Object, Reflect};
 use shared::Problem;
 use shared::exchange;
-use shared::fuel_logs::FuelLog;
+use shared::fuel_logs::{FuelLog, NewFuelLog};
 use shared::households::{HouseholdStatus, Membership, MyHouseholds, Role};
 use shared::page::Page;
 use shared::problem::FieldError;
 use shared::summary::{EconomyPoint, Summary, VehicleSummary};
-use shared::vehicles::{FuelUnit, Vehicle};
+use shared::vehicles::{FuelUnit, NewVehicle, Vehicle, VehiclePatch};
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
@@ -50,21 +50,20 @@ impl<'a> Fields<'a> {
 
     /// An optional field: absent or `null` is `None`.
     pub fn optional<T: Decode>(&self, name: &'static str) -> Result<Option<T>, DecodeError> {
+        self.get(name)
+            .map(|value| {
+                // Errors inside a nested object name the innermost field.
+                T::decode(&value).map_err(|e| if e.0.is_empty() { DecodeError(name) } else { e })
+            })
+            .transpose()
+    }
+
+    /// The field's value unless absent or `null`; not generic, so that each type's reader
+    /// stays small.
+    fn get(&self, name: &str) -> Option<JsValue> {
         // `Reflect::get` throws only for proxies and getters, which parsed JSON has not.
         let value = Reflect::get(self.0, &JsValue::from_str(name)).unwrap_or(JsValue::NULL);
-        if value.is_undefined() || value.is_null() {
-            return Ok(None);
-        }
-        T::decode(&value)
-            .map(Some)
-            // Errors inside a nested object name the innermost field.
-            .map_err(|error| {
-                if error.0.is_empty() {
-                    DecodeError(name)
-                } else {
-                    error
-                }
-            })
+        (!value.is_undefined() && !value.is_null()).then_some(value)
     }
 
     /// A required field.
@@ -165,12 +164,12 @@ impl Decode for HouseholdStatus {
 /// field names the [`Fields`] method that reads it.
 macro_rules! objects {
     ($($t:ty { $($field:ident $(as $wire:literal)?: $how:ident),* $(,)? })*) => {$(
-        impl $crate::decode::Decode for $t {
+        impl $crate::json::Decode for $t {
             fn decode(
                 value: &::wasm_bindgen::JsValue,
-            ) -> Result<Self, $crate::decode::DecodeError> {
-                let fields = $crate::decode::Fields::of(value)?;
-                Ok(Self { $($field: fields.$how($crate::decode::objects!(@name $field $($wire)?))?),* })
+            ) -> Result<Self, $crate::json::DecodeError> {
+                let fields = $crate::json::Fields::of(value)?;
+                Ok(Self { $($field: fields.$how($crate::json::objects!(@name $field $($wire)?))?),* })
             }
         }
     )*};
@@ -242,5 +241,75 @@ impl<T: Decode> Decode for Page<T> {
             items: fields.required("items")?,
             next_cursor: fields.optional("next_cursor")?,
         })
+    }
+}
+
+/// A request body, as a JS object for `JSON.stringify`. `None` fields are left out, which
+/// the server reads as `None` (`#[serde(default)]`).
+pub trait Encode {
+    fn encode(&self) -> Object;
+}
+
+/// Builds an object field by field.
+struct Writer(Object);
+
+impl Writer {
+    fn new() -> Self {
+        Self(Object::new())
+    }
+
+    fn set(self, name: &str, value: impl Into<JsValue>) -> Self {
+        // Setting a plain object's own data property cannot throw.
+        let _ = Reflect::set(&self.0, &JsValue::from_str(name), &value.into());
+        self
+    }
+
+    fn set_some(self, name: &str, value: Option<impl Into<JsValue>>) -> Self {
+        match value {
+            Some(value) => self.set(name, value),
+            None => self,
+        }
+    }
+}
+
+impl Encode for exchange::Request {
+    fn encode(&self) -> Object {
+        Writer::new().set("household_id", &self.household_id).0
+    }
+}
+
+impl Encode for NewVehicle {
+    fn encode(&self) -> Object {
+        Writer::new()
+            .set("name", &self.name)
+            .set("make", &self.make)
+            .set("model", &self.model)
+            .set_some("year", self.year)
+            .set("fuel_unit", self.fuel_unit.as_str())
+            .0
+    }
+}
+
+impl Encode for VehiclePatch {
+    fn encode(&self) -> Object {
+        Writer::new()
+            .set_some("name", self.name.as_deref())
+            .set_some("make", self.make.as_deref())
+            .set_some("model", self.model.as_deref())
+            .set_some("year", self.year)
+            .set_some("fuel_unit", self.fuel_unit.map(FuelUnit::as_str))
+            .0
+    }
+}
+
+impl Encode for NewFuelLog {
+    fn encode(&self) -> Object {
+        Writer::new()
+            .set("filled_at", self.filled_at.to_string())
+            .set("odometer_km", self.odometer_km)
+            .set("volume", self.volume)
+            .set("cost", self.cost)
+            .set("note", &self.note)
+            .0
     }
 }

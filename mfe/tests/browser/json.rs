@@ -1,20 +1,22 @@
-//! `mfe::decode` reads back exactly what serde writes, for every answer type the
-//! micro-frontend reads: the readers are written by hand, and these tests keep them in step
-//! with the wire types (a field renamed in `shared` fails here).
+//! `mfe::json` reads back exactly what serde writes, for every answer type the
+//! micro-frontend reads, and writes requests that the server's serde reads back as sent:
+//! the readers and writers are written by hand, and these tests keep them in step with the
+//! wire types (a field renamed in `shared` fails here).
 
 use std::fmt::Debug;
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use mfe::decode::{Decode, DecodeError};
+use mfe::json::{Decode, DecodeError, Encode};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use shared::Problem;
 use shared::exchange;
-use shared::fuel_logs::FuelLog;
+use shared::fuel_logs::{FuelLog, NewFuelLog};
 use shared::households::{HouseholdStatus, Membership, MyHouseholds, Role};
 use shared::page::Page;
 use shared::problem::FieldError;
 use shared::summary::{EconomyPoint, Summary, VehicleSummary};
-use shared::vehicles::{FuelUnit, Vehicle};
+use shared::vehicles::{FuelUnit, NewVehicle, Vehicle, VehiclePatch};
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -27,6 +29,14 @@ fn round_trip<T: Serialize + Decode + PartialEq + Debug>(value: T) {
     assert_eq!(T::decode(&parsed).as_ref(), Ok(&value), "from JSON {text}");
     let direct = serde_wasm_bindgen::to_value(&value).expect("serializable");
     assert_eq!(T::decode(&direct).as_ref(), Ok(&value), "from a JS value");
+}
+
+/// What the server reads from `value`'s JSON text (`deny_unknown_fields` on every request
+/// type makes a stray field fail too).
+fn as_sent<T: Encode + DeserializeOwned + PartialEq + Debug>(value: T) {
+    let text = String::from(js_sys::JSON::stringify(&value.encode()).expect("stringified"));
+    let read: T = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+    assert_eq!(read, value, "{text}");
 }
 
 fn json(text: &str) -> JsValue {
@@ -176,4 +186,35 @@ fn a_wrong_shape_is_an_error_naming_the_innermost_field() {
     // Unknown fields are ignored, as serde does without `deny_unknown_fields`.
     let extra = with("added_later", "true");
     assert_eq!(Vehicle::decode(&json(&extra)), Ok(vehicle(None)));
+}
+
+#[wasm_bindgen_test]
+fn requests_reach_the_server_as_sent() {
+    as_sent(exchange::Request {
+        household_id: id(2).to_string(),
+    });
+    for year in [Some(1999), None] {
+        as_sent(NewVehicle {
+            name: "Van \"Blue\" <&>".into(),
+            make: String::new(),
+            model: "Transit".into(),
+            year,
+            fuel_unit: FuelUnit::UsGallons,
+        });
+    }
+    as_sent(VehiclePatch::default());
+    as_sent(VehiclePatch {
+        name: Some("Car".into()),
+        make: Some(String::new()),
+        model: None,
+        year: Some(2020),
+        fuel_unit: Some(FuelUnit::Litres),
+    });
+    as_sent(NewFuelLog {
+        filled_at: day(31),
+        odometer_km: 123_456.7,
+        volume: 0.1 + 0.2,
+        cost: 1e-7,
+        note: "ünïcode ✓".into(),
+    });
 }

@@ -34,6 +34,9 @@ pub(crate) struct Garage {
     pub vehicles_rev: RwSignal<u64>,
     /// Bumped after a fuel log is added.
     pub logs_rev: RwSignal<u64>,
+    /// The vehicles whose fuel logs are open. Held here rather than in each card, because
+    /// a reload of the list draws every card anew (see `vehicles`).
+    open_logs: RwSignal<Vec<Uuid>>,
     pub blocked: RwSignal<Option<Blocked>>,
     /// The caller's role and the household it was granted for.
     role: RwSignal<Option<(Uuid, Role)>>,
@@ -67,6 +70,7 @@ impl Garage {
             retry: RwSignal::new(0),
             vehicles_rev: RwSignal::new(0),
             logs_rev: RwSignal::new(0),
+            open_logs: RwSignal::new(Vec::new()),
             blocked: RwSignal::new(None),
             role,
             role_here,
@@ -109,6 +113,21 @@ impl Garage {
         self.household_id.track();
         self.api_base.track();
         self.session.track();
+    }
+
+    /// Whether the vehicle's fuel logs are open.
+    pub fn logs_open(&self, vehicle_id: Uuid) -> bool {
+        self.open_logs.with(|open| open.contains(&vehicle_id))
+    }
+
+    pub fn toggle_logs(&self, vehicle_id: Uuid) {
+        self.open_logs
+            .update(|open| match open.iter().position(|id| *id == vehicle_id) {
+                Some(i) => {
+                    open.swap_remove(i);
+                }
+                None => open.push(vehicle_id),
+            });
     }
 
     pub fn try_again(&self) {

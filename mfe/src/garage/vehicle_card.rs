@@ -19,8 +19,8 @@ enum Mode {
 pub fn VehicleCard(vehicle: Vehicle) -> impl IntoView {
     let garage = Garage::expect();
     let mode = RwSignal::new(Mode::Viewing);
-    let logs_open = RwSignal::new(false);
     let id = vehicle.id;
+    let logs_open = move || garage.logs_open(id);
     let deleting = RwSignal::new(false);
     let delete_failed = RwSignal::new(None::<String>);
     let delete = move || {
@@ -113,17 +113,17 @@ pub fn VehicleCard(vehicle: Vehicle) -> impl IntoView {
                 <div class="hh-actions">
                     <button
                         type="button"
-                        aria-expanded=move || logs_open.get().to_string()
-                        on:click=move |_| logs_open.update(|open| *open = !*open)
+                        aria-expanded=move || logs_open().to_string()
+                        on:click=move |_| garage.toggle_logs(id)
                     >
-                        {move || if logs_open.get() { "Hide fuel logs" } else { "Fuel logs" }}
+                        {move || if logs_open() { "Hide fuel logs" } else { "Fuel logs" }}
                     </button>
                     {write_controls}
                 </div>
             </div>
             {confirm}
             {edit}
-            {move || logs_open.get().then(|| view! { <FuelLogs vehicle_id=id unit /> })}
+            {move || logs_open().then(|| view! { <FuelLogs vehicle_id=id unit /> })}
         </li>
     }
 }

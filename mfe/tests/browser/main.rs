@@ -322,3 +322,33 @@ async fn load_more_asks_for_a_longer_list() {
     assert_eq!(queries("GET", &logs), ["?limit=20", "?limit=40"]);
     element.remove();
 }
+
+#[wasm_bindgen_test]
+async fn open_fuel_logs_stay_open_when_the_list_reloads() {
+    setup();
+    let h = household(14);
+    answer("POST", "/exchange", 200, grant(&h, "t14", "member"));
+    garage(&h, "Car");
+    let list = format!("/api/households/{h}/vehicles");
+    answer(
+        "GET",
+        &list,
+        200,
+        json!({ "items": [vehicle(&h, 1, "Car"), vehicle(&h, 2, "Van")] }),
+    );
+    answer("POST", &list, 201, vehicle(&h, 2, "Van"));
+    let logs = format!("{list}/00000000-0000-4000-9000-000000000001/fuel-logs");
+    answer("GET", &logs, 200, json!({ "items": [] }));
+    let element = mount(&h, true);
+    until("the list loads", || text(&element).contains("Car")).await;
+    click(&element, "Fuel logs");
+    until("the logs open", || text(&element).contains("No fill-ups")).await;
+
+    click(&element, "Add vehicle");
+    until("the form opens", || find(&element, "form").is_some()).await;
+    type_into(&element, "form input", "Van");
+    submit(&element);
+    until("the list reloads", || text(&element).contains("Van")).await;
+    assert!(buttons(&element).contains(&"Hide fuel logs".to_owned()));
+    element.remove();
+}

@@ -8,9 +8,9 @@
 //! the same URL the login uses as its redirect URI, so that one `public_url` in
 //! `Trunk.toml` decides both.
 //!
-//! Behind the `standalone` feature (on by default): it ships in the bundle every host page
-//! loads for `<household-mfe>` unless that is built without it, so it is written to stay
-//! small (see `routes`, `toolbar`, `jwt`).
+//! Behind the `standalone` feature (on by default), and a bundle of its own
+//! (`src/bin/standalone.rs`, built from `index.html`), so host pages never download it. It
+//! is written to stay small all the same (see `routes`, `toolbar`, `jwt`).
 
 mod base64url;
 mod callback;

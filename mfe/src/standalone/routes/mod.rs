@@ -3,8 +3,7 @@
 //! `/household/:id/mfe` shows one household's garage, the path the server's host page uses.
 //!
 //! Routing is hand-rolled on the History API rather than `leptos_router`, because of size:
-//! this code ships in the bundle every host page downloads for `<household-mfe>`, and the
-//! router's smallest use measured +30 KB gzip (`<Router>` + `<FlatRoutes>`; +44 KB with
+//! the router's smallest use measured +30 KB gzip (`<Router>` + `<FlatRoutes>`; +44 KB with
 //! `<Routes>`) for two routes needed only in development. Here it is a signal of the
 //! current [`Route`], set by [`Location::navigate`] and by the browser's back/forward.
 

@@ -57,11 +57,14 @@ test("standalone: sign in, see vehicles, switch household with one exchange, try
   for (let i = 0; i < 50 && (await count()) === counted; i++) await page.waitForTimeout(100);
   assert.equal(await count(), counted + 1, "a forced refresh makes one exchange");
 
+  const beforeForeign = exchanges.length;
   await byTestId(page, "household-input").fill(HOUSEHOLDS.harbour);
   await byTestId(page, "household-apply").click();
   await page.waitForFunction(() => /denied/i.test(document.body.innerText + [...document.querySelectorAll("*")]
     .filter((e) => e.shadowRoot).map((e) => e.shadowRoot.textContent).join("")), null, { timeout: 15000 });
   assert.doesNotMatch(await text(page), /Daily Driver/);
+  await page.waitForTimeout(300);
+  assert.equal(exchanges.length - beforeForeign, 1, "a refused household is asked about once");
   await page.screenshot({ path: `${SHOTS}standalone-access-denied.png`, fullPage: true });
 
   await byTestId(page, "logout").click();

@@ -26,7 +26,7 @@ use shared::vehicles::{NewVehicle, Vehicle, VehiclePatch};
 use uuid::Uuid;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, Headers, RequestInit, Response};
+use web_sys::{AbortSignal, Headers, RequestInit, Response, UrlSearchParams};
 
 use crate::json::{Decode, Encode};
 use crate::token::{Token, TokenError, TokenKey, TokenManager};
@@ -172,7 +172,7 @@ pub async fn exchange(
     let transport = |e: ApiError| TokenError::Network(e.to_string());
     let url = format!("{}/exchange", key.audience);
     let body = to_json(&body).map_err(transport)?;
-    let response = fetch("POST", &url, access_token, Some(&body), signal)
+    let response = fetch("POST", &url, Some(access_token), Body::Json(&body), signal)
         .await
         .map_err(transport)?;
     if !response.ok() {
@@ -191,7 +191,7 @@ pub async fn my_households(
     signal: Option<&AbortSignal>,
 ) -> Result<MyHouseholds, ApiError> {
     let url = format!("{}/api/me/households", api_base.trim_end_matches('/'));
-    let response = fetch("GET", &url, access_token, None, signal).await?;
+    let response = fetch("GET", &url, Some(access_token), Body::Empty, signal).await?;
     match response.status() {
         401 => Err(ApiError::AuthRequired),
         _ => read(response).await,
@@ -349,14 +349,15 @@ impl HouseholdApi {
         url: &str,
         body: Option<String>,
     ) -> Result<Response, ApiError> {
-        let (body, signal) = (body.as_deref(), self.client.signal.as_ref());
+        let body = || body.as_deref().map_or(Body::Empty, Body::Json);
+        let signal = self.client.signal.as_ref();
         let token = self.client.tokens.get(&self.key).await?;
-        let response = fetch(method, url, &token.access_token, body, signal).await?;
+        let response = fetch(method, url, Some(&token.access_token), body(), signal).await?;
         if response.status() != 401 {
             return Ok(response);
         }
         let renewed = self.client.tokens.renew(&self.key, &token).await?;
-        let response = fetch(method, url, &renewed.access_token, body, signal).await?;
+        let response = fetch(method, url, Some(&renewed.access_token), body(), signal).await?;
         match response.status() {
             401 => Err(ApiError::AuthRequired),
             _ => Ok(response),
@@ -364,12 +365,23 @@ impl HouseholdApi {
     }
 }
 
-/// `fetch` with a bearer token, an optional JSON body and the mount's abort signal.
-async fn fetch(
+/// What a request sends besides its method and URL.
+pub(crate) enum Body<'a> {
+    Empty,
+    /// JSON text.
+    Json(&'a str),
+    /// An HTML form's encoding (`application/x-www-form-urlencoded`), for OAuth endpoints.
+    Form(&'a UrlSearchParams),
+}
+
+/// `fetch`, which every HTTP call of the micro-frontend goes through: the data routes and the
+/// exchange here, the standalone page's sign-in (`standalone::oidc`). An optional bearer
+/// token, a body, and the mount's abort signal.
+pub(crate) async fn fetch(
     method: &str,
     url: &str,
-    bearer: &str,
-    json_body: Option<&str>,
+    bearer: Option<&str>,
+    body: Body<'_>,
     signal: Option<&AbortSignal>,
 ) -> Result<Response, ApiError> {
     let init = RequestInit::new();
@@ -377,10 +389,17 @@ async fn fetch(
     init.set_signal(signal);
     // A fresh Headers accepts these names and values; `set` only throws for forbidden ones.
     let headers = Headers::new().map_err(ApiError::from_fetch)?;
-    let _ = headers.set("Authorization", &format!("Bearer {bearer}"));
-    if let Some(body) = json_body {
-        let _ = headers.set("Content-Type", "application/json");
-        init.set_body(&JsValue::from_str(body));
+    if let Some(bearer) = bearer {
+        let _ = headers.set("Authorization", &format!("Bearer {bearer}"));
+    }
+    match body {
+        Body::Empty => {}
+        Body::Json(text) => {
+            let _ = headers.set("Content-Type", "application/json");
+            init.set_body(&JsValue::from_str(text));
+        }
+        // The browser sets the form's content type itself.
+        Body::Form(form) => init.set_body(form),
     }
     init.set_headers(&headers);
     let answer = JsFuture::from(window().fetch_with_str_and_init(url, &init))
@@ -401,7 +420,7 @@ fn to_json(value: &impl Encode) -> Result<String, ApiError> {
 }
 
 /// A JSON body decoded into `T`.
-async fn json<T: Decode>(response: &Response) -> Result<T, ApiError> {
+pub(crate) async fn json<T: Decode>(response: &Response) -> Result<T, ApiError> {
     let parsed = JsFuture::from(response.json().map_err(ApiError::from_body)?)
         .await
         .map_err(ApiError::from_body)?;

@@ -11,19 +11,17 @@
 //!   tab's request; the ID token's `nonce` ties the tokens to it. The ID token's signature
 //!   is not checked: it came straight from the token endpoint (see `jwt`).
 //!
-//! These calls go to the identity provider, not to the API, so they live here rather than
-//! in `api.rs`; like it, they use `fetch` and `crate::json` directly, which keeps
-//! an HTTP client, a JSON parser and float formatting out of the bundle.
+//! The requests go through `api::fetch` like every other call, and the answers through
+//! `crate::json`.
 
-use crate::json::{Decode, objects};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{RequestInit, Response, Url, UrlSearchParams};
+use web_sys::{Url, UrlSearchParams};
 
 use super::callback::{Callback, Pending};
 use super::jwt::Claims;
 use super::pkce;
-use crate::api::now_secs;
+use crate::api::{self, Body, now_secs};
+use crate::json::{Decode, objects};
 
 const SCOPE: &str = "openid profile email";
 
@@ -150,13 +148,18 @@ impl Oidc {
         ] {
             form.append(name, value);
         }
-        let response = fetch(&self.discovery.token_endpoint, Some(&form)).await?;
+        let endpoint = &self.discovery.token_endpoint;
+        let response = api::fetch("POST", endpoint, None, Body::Form(&form), None)
+            .await
+            .map_err(|_| no_answer(endpoint))?;
         if !response.ok() {
-            let error: OAuthError = json(&response).await.unwrap_or_default();
+            let error: OAuthError = api::json(&response).await.unwrap_or_default();
             let why = error.error_description.or(error.error).unwrap_or_default();
             return Err(LoginError(format!("The identity provider refused: {why}")));
         }
-        let tokens: Tokens = json(&response).await?;
+        let tokens: Tokens = api::json(&response)
+            .await
+            .map_err(|_| bad_answer(endpoint))?;
         let claims = Claims::of(&tokens.id_token);
         let claim = |name| claims.as_ref().and_then(|c| c.string(name));
         if claim("nonce") != Some(pending.nonce) {
@@ -213,35 +216,26 @@ objects! {
     OAuthError { error: optional, error_description: optional }
 }
 
-/// `GET url` (or `POST` of a form) to the issuer or our server.
-async fn fetch(url: &str, form: Option<&UrlSearchParams>) -> Result<Response, LoginError> {
-    let init = RequestInit::new();
-    if let Some(form) = form {
-        init.set_method("POST");
-        // A URLSearchParams body is sent as application/x-www-form-urlencoded.
-        init.set_body(form);
-    }
-    let answer = JsFuture::from(window()?.fetch_with_str_and_init(url, &init))
-        .await
-        .map_err(|_| LoginError(format!("{url} could not be reached.")))?;
-    Ok(answer.unchecked_into())
-}
-
-async fn json<T: Decode>(response: &Response) -> Result<T, LoginError> {
-    let value = JsFuture::from(response.json()?).await?;
-    T::decode(&value)
-        .map_err(|_| LoginError(format!("{} sent an unexpected answer.", response.url())))
-}
-
+/// `GET url` from the issuer or our server, as JSON.
 async fn fetch_json<T: Decode>(url: &str) -> Result<T, LoginError> {
-    let response = fetch(url, None).await?;
+    let response = api::fetch("GET", url, None, Body::Empty, None)
+        .await
+        .map_err(|_| no_answer(url))?;
     if !response.ok() {
         let status = response.status();
         return Err(LoginError(format!(
             "{url} answered {status}; is the server running?"
         )));
     }
-    json(&response).await
+    api::json(&response).await.map_err(|_| bad_answer(url))
+}
+
+fn no_answer(url: &str) -> LoginError {
+    LoginError(format!("{url} could not be reached."))
+}
+
+fn bad_answer(url: &str) -> LoginError {
+    LoginError(format!("{url} sent an unexpected answer."))
 }
 
 pub(super) fn window() -> Result<web_sys::Window, LoginError> {

@@ -22,7 +22,7 @@ async function signIn(page, name) {
   await byTestId(page, "user").waitFor();
 }
 
-test("standalone: sign in, see vehicles, switch household with one exchange, try a foreign one, sign out", async () => {
+test("standalone: sign in, see vehicles, sign in again after a reload, switch household with one exchange, try a foreign one, sign out", async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
   const exchanges = [];
@@ -37,6 +37,13 @@ test("standalone: sign in, see vehicles, switch household with one exchange, try
   assert.match(page.url(), new RegExp(`/household/${HOUSEHOLDS.maple}/mfe`));
   await byTestId(page, "token-claims").waitFor();
   await page.screenshot({ path: `${SHOTS}standalone-maple.png`, fullPage: true });
+
+  // A reload forgets the tokens (memory only); signing in again skips the issuer's user
+  // picker, as an Auth0 session would, and comes back to the same household.
+  await page.reload();
+  await byTestId(page, "login").click();
+  await byTestId(page, "user").waitFor();
+  assert.match(page.url(), new RegExp(`/household/${HOUSEHOLDS.maple}/mfe`));
 
   // A deep link is the app too (the server falls back to its index.html).
   const deep = await fetch(`${BASE}/mfe/household/${HOUSEHOLDS.maple}/mfe`);
@@ -78,5 +85,8 @@ test("standalone: sign in, see vehicles, switch household with one exchange, try
   assert.ok(!/eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\./.test(all), `a token was left behind: ${all}`);
   assert.deepEqual(stored.dbs, []);
   assert.equal((await context.cookies()).filter((c) => /eyJ/.test(c.value)).length, 0);
+  // Signing out ended the issuer's session too: the picker asks again.
+  await byTestId(page, "login").click();
+  await page.getByRole("link", { name: /Alice/ }).waitFor();
   await context.close();
 });

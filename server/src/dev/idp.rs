@@ -15,7 +15,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{Context, ensure};
 use axum::body::Bytes;
 use axum::extract::{Query, RawQuery, State};
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -36,6 +36,10 @@ const CODE_TTL: Duration = Duration::from_secs(60);
 const MAX_PENDING_CODES: usize = 10_000;
 const SCOPE: &str = "openid profile email";
 const NO_STORE: (HeaderName, &str) = (header::CACHE_CONTROL, "no-store");
+/// Remembers who signed in, as Auth0's session cookie does, so that signing in again (after a
+/// reload of the app, say) skips the user picker until the user signs out. It names a demo
+/// user, whom anyone may pick on this issuer's page anyway.
+const SESSION_COOKIE: &str = "dev_idp_session";
 
 /// A user offered on the development sign-in page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -245,12 +249,15 @@ struct AuthorizeParams {
     nonce: Option<String>,
     audience: Option<String>,
     login_hint: Option<String>,
+    /// `login` shows the user picker even with a session; `none` fails rather than show it.
+    prompt: Option<String>,
 }
 
 async fn authorize(
     State(idp): State<Arc<DevIdp>>,
     Query(p): Query<AuthorizeParams>,
     RawQuery(raw): RawQuery,
+    headers: HeaderMap,
 ) -> Response {
     let c = &idp.config;
     if p.client_id.as_deref() != Some(c.client_id.as_str()) {
@@ -283,7 +290,14 @@ async fn authorize(
     if p.audience.as_ref().is_some_and(|a| *a != c.audience) {
         return fail("invalid_request", "unknown audience");
     }
-    let Some(hint) = p.login_hint else {
+    let session = match p.prompt.as_deref() {
+        Some("login") => None,
+        _ => session_user(&idp, &headers),
+    };
+    let Some(hint) = p.login_hint.or(session) else {
+        if p.prompt.as_deref() == Some("none") {
+            return fail("login_required", "no session at the issuer");
+        }
         return login_page(&idp, raw.as_deref().unwrap_or_default());
     };
     let Some(user) = c.users.iter().find(|u| u.sub == hint) else {
@@ -303,7 +317,45 @@ async fn authorize(
     };
     let mut pairs = vec![("code", code.as_str())];
     pairs.extend(state.map(|s| ("state", s)));
-    redirect(&target, &pairs)
+    let mut response = redirect(&target, &pairs);
+    set_session(&idp, &mut response, Some(&user.sub));
+    response
+}
+
+/// The demo user the session cookie names, if it names one.
+fn session_user(idp: &DevIdp, headers: &HeaderMap) -> Option<String> {
+    let value = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| pair.trim().strip_prefix(SESSION_COOKIE)?.strip_prefix('='))?;
+    idp.config
+        .users
+        .iter()
+        .find(|u| cookie_value(&u.sub) == value)
+        .map(|u| u.sub.clone())
+}
+
+/// Sets the session cookie to `sub`, or clears it. Scoped to the issuer's path.
+fn set_session(idp: &DevIdp, response: &mut Response, sub: Option<&str>) {
+    let path =
+        Url::parse(&idp.config.issuer).map_or_else(|_| "/".to_owned(), |u| u.path().to_owned());
+    let cookie = match sub {
+        Some(sub) => format!(
+            "{SESSION_COOKIE}={}; Path={path}; HttpOnly; SameSite=Lax",
+            cookie_value(sub)
+        ),
+        None => format!("{SESSION_COOKIE}=; Path={path}; Max-Age=0; HttpOnly; SameSite=Lax"),
+    };
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+/// A subject as a cookie value: percent-encoded, so `;`, spaces and quotes cannot end it.
+fn cookie_value(sub: &str) -> String {
+    url::form_urlencoded::byte_serialize(sub.as_bytes()).collect()
 }
 
 fn login_page(idp: &DevIdp, raw_query: &str) -> Response {
@@ -410,10 +462,12 @@ async fn logout(State(idp): State<Arc<DevIdp>>, Query(p): Query<LogoutParams>) -
                 .filter_map(|r| Url::parse(r).ok())
                 .any(|allowed| allowed == *target || allowed.origin() == target.origin())
         });
-    match target {
+    let mut response = match target {
         Some(target) if client_ok => redirect(&target, &[]),
         _ => page(StatusCode::OK, "Signed out", "<p>You are signed out.</p>"),
-    }
+    };
+    set_session(&idp, &mut response, None);
+    response
 }
 
 /// A 302 to `base` with `pairs` appended to its query.
@@ -786,5 +840,74 @@ mod tests {
         assert_eq!(doc["issuer"], ISSUER);
         assert_eq!(doc["jwks_uri"], format!("{ISSUER}.well-known/jwks.json"));
         assert_eq!(doc["token_endpoint"], format!("{ISSUER}oauth/token"));
+    }
+
+    #[tokio::test]
+    async fn a_session_skips_the_picker_until_sign_out() {
+        let (_, app) = app();
+        let (_, challenge) = pkce();
+        let uri = |extra: &[(&str, &str)]| {
+            let mut pairs = vec![
+                ("response_type", "code"),
+                ("client_id", CLIENT),
+                ("redirect_uri", CALLBACK),
+                ("code_challenge", &challenge),
+                ("code_challenge_method", "S256"),
+            ];
+            pairs.extend_from_slice(extra);
+            format!("/authorize?{}", form(&pairs))
+        };
+        let with_cookie = |uri: String, cookie: &str| {
+            Request::get(uri)
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .expect("request")
+        };
+        let set_cookie = |res: &Response| {
+            let value = res.headers().get(header::SET_COOKIE).expect("Set-Cookie");
+            value.to_str().expect("ascii").to_owned()
+        };
+        let picker = |body: &[u8]| String::from_utf8_lossy(body).contains("choose a demo user");
+
+        // Picking a user starts a session, scoped to the issuer's path.
+        let picked = Request::get(uri(&[("login_hint", "alice")]))
+            .body(Body::empty())
+            .expect("request");
+        let res = app.clone().oneshot(picked).await.expect("infallible");
+        let cookie = set_cookie(&res);
+        assert!(cookie.starts_with("dev_idp_session=alice;"), "{cookie}");
+        assert!(
+            cookie.contains("Path=/dev-idp/") && cookie.contains("HttpOnly"),
+            "{cookie}"
+        );
+        let session = cookie.split(';').next().expect("a pair").to_owned();
+
+        // With it, signing in again goes straight back with a code.
+        let (status, location, _) = send(&app, with_cookie(uri(&[]), &session)).await;
+        assert_eq!(status, StatusCode::FOUND);
+        assert!(location.expect("Location").contains("code="));
+        // `prompt=login` asks anyway; no session, or one naming nobody, asks too.
+        let (status, _, body) =
+            send(&app, with_cookie(uri(&[("prompt", "login")]), &session)).await;
+        assert!(status == StatusCode::OK && picker(&body));
+        let (status, _, body) = get(&app, &uri(&[])).await;
+        assert!(status == StatusCode::OK && picker(&body));
+        let forged = with_cookie(uri(&[]), "dev_idp_session=mallory");
+        let (status, _, body) = send(&app, forged).await;
+        assert!(status == StatusCode::OK && picker(&body));
+        // `prompt=none` without a session fails instead of asking.
+        let (status, location, _) = get(&app, &uri(&[("prompt", "none")])).await;
+        assert_eq!(status, StatusCode::FOUND);
+        assert!(location.expect("Location").contains("error=login_required"));
+
+        // Signing out ends it.
+        let out = Request::get("/v2/logout")
+            .body(Body::empty())
+            .expect("request");
+        let res = app.clone().oneshot(out).await.expect("infallible");
+        assert!(
+            set_cookie(&res).starts_with("dev_idp_session=;")
+                && set_cookie(&res).contains("Max-Age=0")
+        );
     }
 }

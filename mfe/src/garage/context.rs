@@ -110,8 +110,7 @@ impl Garage {
     /// Reacts to a change of household, API or sign-in: whatever blocked the old one may
     /// not apply to the new one.
     pub fn track_scope(&self) {
-        self.household_id.track();
-        self.api_base.track();
+        self.track_household();
         self.session.track();
     }
 

@@ -1,18 +1,90 @@
-//! Pieces every form shares: a labelled field with its messages, parsing of typed input,
-//! and today's date.
+//! Pieces every form shares: its state and how it sends, a labelled field with its
+//! messages, parsing of typed input, and today's date.
 //!
 //! Forms run the shared `validate()` before sending, so most mistakes never reach the
 //! server; the server's 422 uses the same field names, so its messages land in the same
 //! place.
 
+use std::future::Future;
+
 use chrono::NaiveDate;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use shared::problem::FieldError;
 
-use crate::api::ApiError;
+use super::context::Garage;
+use crate::api::{ApiError, HouseholdApi};
 
 /// The field messages of one form, from `validate()` or the server.
 pub type Errors = RwSignal<Vec<FieldError>>;
+
+/// What a form keeps besides its inputs: the field messages, a failure no field explains,
+/// whether a save is running, and how to close.
+#[derive(Clone, Copy)]
+pub struct FormState {
+    pub errors: Errors,
+    pub failure: RwSignal<Option<String>>,
+    pub saving: RwSignal<bool>,
+    /// Called after a successful save, or on cancel.
+    pub on_done: Callback<()>,
+}
+
+impl FormState {
+    pub fn new(on_done: Callback<()>) -> Self {
+        Self {
+            errors: RwSignal::new(Vec::new()),
+            failure: RwSignal::new(None),
+            saving: RwSignal::new(false),
+            on_done,
+        }
+    }
+
+    /// Submits `checked`, the request or the field errors that stop it, with `send`. While
+    /// it runs, Save says so; success bumps `rev`, so the views of that data reload, and
+    /// closes the form; a failure shows in the form.
+    pub fn submit<R, T, F>(
+        self,
+        garage: Garage,
+        rev: RwSignal<u64>,
+        checked: Result<R, Vec<FieldError>>,
+        send: impl FnOnce(HouseholdApi, R) -> F + 'static,
+    ) where
+        R: 'static,
+        F: Future<Output = Result<T, ApiError>> + 'static,
+    {
+        self.failure.set(None);
+        let request = match checked {
+            Ok(request) => request,
+            Err(invalid) => return self.errors.set(invalid),
+        };
+        self.errors.set(Vec::new());
+        let api = garage.api_untracked();
+        self.saving.set(true);
+        spawn_local(async move {
+            match garage.observe(send(api, request).await) {
+                Ok(_) => {
+                    rev.update(|n| *n += 1);
+                    // `try_run`: the form may be gone if its list reloaded first.
+                    let _ = self.on_done.try_run(());
+                }
+                Err(error) => self.show_failure(&error),
+            }
+            self.saving.try_set(false);
+        });
+    }
+
+    /// Field messages next to their fields, anything else above them.
+    fn show_failure(&self, error: &ApiError) {
+        let fields = error.field_errors().to_vec();
+        if fields.is_empty() {
+            self.failure
+                .try_set((!matches!(error, ApiError::Cancelled)).then(|| error.title()));
+        } else {
+            self.failure.try_set(None);
+        }
+        self.errors.try_set(fields);
+    }
+}
 
 /// A label, its control, and the messages for `field`.
 #[component]
@@ -58,6 +130,21 @@ pub fn FormActions(saving: RwSignal<bool>, on_done: Callback<()>) -> impl IntoVi
     }
 }
 
+/// The button that opens an add form, for those who may write, while that form is closed.
+#[component]
+pub fn AddButton(label: &'static str, adding: RwSignal<bool>) -> impl IntoView {
+    let garage = Garage::expect();
+    move || {
+        (garage.can_write() && !adding.get()).then(|| {
+            view! {
+                <button type="button" class="hh-primary" on:click=move |_| adding.set(true)>
+                    {label}
+                </button>
+            }
+        })
+    }
+}
+
 /// A failure that no field explains: a non-422 error, or a field this form does not show.
 #[component]
 pub fn FormError(
@@ -80,17 +167,6 @@ pub fn FormError(
             {move || others().into_iter().map(|o| view! { <p>{o}</p> }).collect_view()}
         </div>
     }
-}
-
-/// Shows a failed send: field messages next to their fields, anything else above them.
-pub fn show_failure(error: &ApiError, errors: Errors, failure: RwSignal<Option<String>>) {
-    let fields = error.field_errors().to_vec();
-    if fields.is_empty() {
-        failure.set((!matches!(error, ApiError::Cancelled)).then(|| error.title()));
-    } else {
-        failure.set(None);
-    }
-    errors.set(fields);
 }
 
 /// Parse errors, then `validate()`'s for the fields that did parse: a field that is not a

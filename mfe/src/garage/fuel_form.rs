@@ -1,14 +1,13 @@
 //! Recording a fill-up.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::fuel_logs::NewFuelLog;
 use shared::problem::FieldError;
 use shared::vehicles::FuelUnit;
 use uuid::Uuid;
 
 use super::context::Garage;
-use super::form::{self, Errors, Field, FormActions, FormError, merge, show_failure};
+use super::form::{self, Field, FormActions, FormError, FormState, merge};
 
 const FIELDS: &[&str] = &["filled_at", "odometer_km", "volume", "cost", "note"];
 
@@ -55,24 +54,8 @@ pub fn FuelForm(
     let volume = RwSignal::new(String::new());
     let cost = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
-    let errors: Errors = RwSignal::new(Vec::new());
-    let failure = RwSignal::new(None::<String>);
+    let form = FormState::new(on_done);
 
-    let saving = RwSignal::new(false);
-    let save = move |log: NewFuelLog| {
-        let api = garage.api_untracked();
-        saving.set(true);
-        spawn_local(async move {
-            match garage.observe(api.add_fuel_log(vehicle_id, &log).await) {
-                Ok(_) => {
-                    garage.logs_rev.update(|n| *n += 1);
-                    let _ = on_done.try_run(());
-                }
-                Err(error) => show_failure(&error, errors, failure),
-            }
-            saving.try_set(false);
-        });
-    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = Input {
@@ -82,14 +65,13 @@ pub fn FuelForm(
             cost: cost.get_untracked(),
             note: note.get_untracked(),
         };
-        failure.set(None);
-        match new_fuel_log(&input, form::today()) {
-            Ok(log) => {
-                errors.set(Vec::new());
-                save(log);
-            }
-            Err(invalid) => errors.set(invalid),
-        }
+        let checked = new_fuel_log(&input, form::today());
+        form.submit(
+            garage,
+            garage.logs_rev,
+            checked,
+            move |api, log| async move { api.add_fuel_log(vehicle_id, &log).await },
+        );
     };
     let volume_label = match unit {
         FuelUnit::Litres => "Fuel (litres)",
@@ -98,23 +80,23 @@ pub fn FuelForm(
 
     view! {
         <form class="hh-form" on:submit=submit novalidate=true aria-label="New fill-up">
-            <Field label="Date" field="filled_at" errors>
+            <Field label="Date" field="filled_at" errors=form.errors>
                 <input type="date" max=today.to_string() bind:value=filled_at />
             </Field>
-            <Field label="Odometer (km)" field="odometer_km" errors>
+            <Field label="Odometer (km)" field="odometer_km" errors=form.errors>
                 <input type="text" inputmode="decimal" bind:value=odometer />
             </Field>
-            <Field label=volume_label field="volume" errors>
+            <Field label=volume_label field="volume" errors=form.errors>
                 <input type="text" inputmode="decimal" bind:value=volume />
             </Field>
-            <Field label="Cost" field="cost" errors>
+            <Field label="Cost" field="cost" errors=form.errors>
                 <input type="text" inputmode="decimal" bind:value=cost />
             </Field>
-            <Field label="Note" field="note" errors>
+            <Field label="Note" field="note" errors=form.errors>
                 <input type="text" maxlength="500" bind:value=note />
             </Field>
-            <FormError errors failure fields=FIELDS />
-            <FormActions saving on_done />
+            <FormError errors=form.errors failure=form.failure fields=FIELDS />
+            <FormActions saving=form.saving on_done />
         </form>
     }
 }

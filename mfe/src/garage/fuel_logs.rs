@@ -7,6 +7,7 @@ use shared::vehicles::FuelUnit;
 use uuid::Uuid;
 
 use super::context::Garage;
+use super::form::AddButton;
 use super::format::number;
 use super::fuel_form::FuelForm;
 use super::load::load;
@@ -41,20 +42,7 @@ pub fn FuelLogs(vehicle_id: Uuid, unit: FuelUnit) -> impl IntoView {
 
     view! {
         <div class="hh-logs">
-            {move || {
-                (garage.can_write() && !adding.get())
-                    .then(|| {
-                        view! {
-                            <button
-                                type="button"
-                                class="hh-primary"
-                                on:click=move |_| adding.set(true)
-                            >
-                                "Add fill-up"
-                            </button>
-                        }
-                    })
-            }}
+            <AddButton label="Add fill-up" adding />
             {move || {
                 (adding.get() && garage.can_write())
                     .then(|| view! { <FuelForm vehicle_id unit on_done=move || adding.set(false) /> })

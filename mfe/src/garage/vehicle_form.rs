@@ -1,12 +1,11 @@
 //! Adding a vehicle, or editing one (only the fields that changed are sent).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::problem::FieldError;
 use shared::vehicles::{FuelUnit, NewVehicle, Vehicle, VehiclePatch};
 
 use super::context::Garage;
-use super::form::{Errors, Field, FormActions, FormError, merge, optional_integer, show_failure};
+use super::form::{Field, FormActions, FormError, FormState, merge, optional_integer};
 
 const FIELDS: &[&str] = &["name", "make", "model", "year", "fuel_unit"];
 
@@ -85,34 +84,12 @@ pub fn VehicleForm(
             .map_or(FuelUnit::Litres.as_str(), |v| v.fuel_unit.as_str())
             .to_owned(),
     );
-    let errors: Errors = RwSignal::new(Vec::new());
-    let failure = RwSignal::new(None::<String>);
+    let form = FormState::new(on_done);
 
     enum Request {
         Add(NewVehicle),
         Edit(uuid::Uuid, VehiclePatch),
     }
-    let saving = RwSignal::new(false);
-    let save = move |request: Request| {
-        let api = garage.api_untracked();
-        saving.set(true);
-        spawn_local(async move {
-            let outcome = match &request {
-                Request::Add(vehicle) => api.create_vehicle(vehicle).await,
-                Request::Edit(id, patch) => api.update_vehicle(*id, patch).await,
-            };
-            match garage.observe(outcome) {
-                Ok(_) => {
-                    garage.vehicles_rev.update(|n| *n += 1);
-                    // `try_run`: the form may be gone if the list reloaded first.
-                    let _ = on_done.try_run(());
-                }
-                Err(error) => show_failure(&error, errors, failure),
-            }
-            saving.try_set(false);
-        });
-    };
-
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = Input {
@@ -126,14 +103,17 @@ pub fn VehicleForm(
             None => new_vehicle(&input).map(Request::Add),
             Some(v) => patch(v, &input).map(|p| Request::Edit(v.id, p)),
         };
-        failure.set(None);
-        match request {
-            Ok(request) => {
-                errors.set(Vec::new());
-                save(request);
-            }
-            Err(invalid) => errors.set(invalid),
-        }
+        form.submit(
+            garage,
+            garage.vehicles_rev,
+            request,
+            |api, request| async move {
+                match request {
+                    Request::Add(vehicle) => api.create_vehicle(&vehicle).await,
+                    Request::Edit(id, patch) => api.update_vehicle(id, &patch).await,
+                }
+            },
+        );
     };
     let title = if vehicle.is_some() {
         "Edit vehicle"
@@ -143,26 +123,26 @@ pub fn VehicleForm(
 
     view! {
         <form class="hh-form" on:submit=submit novalidate=true aria-label=title>
-            <Field label="Name" field="name" errors>
+            <Field label="Name" field="name" errors=form.errors>
                 <input type="text" required=true maxlength="100" bind:value=name />
             </Field>
-            <Field label="Make" field="make" errors>
+            <Field label="Make" field="make" errors=form.errors>
                 <input type="text" maxlength="100" bind:value=make />
             </Field>
-            <Field label="Model" field="model" errors>
+            <Field label="Model" field="model" errors=form.errors>
                 <input type="text" maxlength="100" bind:value=model />
             </Field>
-            <Field label="Year" field="year" errors>
+            <Field label="Year" field="year" errors=form.errors>
                 <input type="text" inputmode="numeric" bind:value=year />
             </Field>
-            <Field label="Fuel measured in" field="fuel_unit" errors>
+            <Field label="Fuel measured in" field="fuel_unit" errors=form.errors>
                 <select bind:value=unit>
                     <option value="litres">"Litres"</option>
                     <option value="us_gallons">"US gallons"</option>
                 </select>
             </Field>
-            <FormError errors failure fields=FIELDS />
-            <FormActions saving on_done />
+            <FormError errors=form.errors failure=form.failure fields=FIELDS />
+            <FormActions saving=form.saving on_done />
         </form>
     }
 }

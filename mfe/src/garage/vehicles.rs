@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::context::Garage;
+use super::form::AddButton;
 use super::load::load;
 use super::status::Placeholder;
 use super::vehicle_card::VehicleCard;
@@ -34,20 +35,7 @@ pub fn VehicleList() -> impl IntoView {
         <section class="hh-section" aria-labelledby="hh-vehicles">
             <header class="hh-section-head">
                 <h2 id="hh-vehicles">"Vehicles"</h2>
-                {move || {
-                    (garage.can_write() && !adding.get())
-                        .then(|| {
-                            view! {
-                                <button
-                                    type="button"
-                                    class="hh-primary"
-                                    on:click=move |_| adding.set(true)
-                                >
-                                    "Add vehicle"
-                                </button>
-                            }
-                        })
-                }}
+                <AddButton label="Add vehicle" adding />
             </header>
             {move || {
                 (adding.get() && garage.can_write())

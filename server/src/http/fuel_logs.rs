@@ -12,6 +12,7 @@ use shared::problem::Problem;
 use uuid::Uuid;
 
 use super::extract::{AppJson, AppPath, AppQuery};
+use super::openapi::{DataErrors, VehiclePath};
 use super::vehicles::{PageParams, encode_cursor};
 use crate::auth::context::HouseholdScope;
 use crate::db::{fuel_logs, vehicles};
@@ -33,8 +34,22 @@ fn parse_cursor(text: &str) -> Option<fuel_logs::Cursor> {
     ))
 }
 
-#[utoipa::path(get, path = "/api/households/{household_id}/vehicles/{vehicle_id}/fuel-logs", tag = "fuel logs", params(("household_id" = Uuid, Path, description = "The household; must equal the token's household_id claim"), ("vehicle_id" = Uuid, Path, description = "A vehicle of that household"), ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")), security(("internal_token" = [])),
-    responses((status = 200, description = "Newest first", body = Page<FuelLog>), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 400, description = "Malformed id, body or query", body = Problem, content_type = "application/problem+json"), (status = 401, description = "Missing or invalid internal token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Another household, or a viewer writing", body = Problem, content_type = "application/problem+json"), (status = 429, description = "Rate limited; see Retry-After", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(
+    get,
+    path = "/api/households/{household_id}/vehicles/{vehicle_id}/fuel-logs",
+    tag = "fuel logs",
+    params(
+        VehiclePath,
+        ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+    ),
+    security(("internal_token" = [])),
+    responses(
+        (status = 200, description = "Newest first", body = Page<FuelLog>),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        DataErrors,
+    ),
+)]
 async fn list(
     mut scope: HouseholdScope,
     AppPath((_, vehicle_id)): AppPath<(Uuid, Uuid)>,
@@ -64,8 +79,20 @@ async fn list(
     Ok(Json(Page { items, next_cursor }))
 }
 
-#[utoipa::path(post, path = "/api/households/{household_id}/vehicles/{vehicle_id}/fuel-logs", tag = "fuel logs", params(("household_id" = Uuid, Path, description = "The household; must equal the token's household_id claim"), ("vehicle_id" = Uuid, Path, description = "A vehicle of that household")), request_body = NewFuelLog, security(("internal_token" = [])),
-    responses((status = 201, body = FuelLog), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields, or an odometer reading out of order", body = Problem, content_type = "application/problem+json"), (status = 400, description = "Malformed id, body or query", body = Problem, content_type = "application/problem+json"), (status = 401, description = "Missing or invalid internal token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Another household, or a viewer writing", body = Problem, content_type = "application/problem+json"), (status = 429, description = "Rate limited; see Retry-After", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(
+    post,
+    path = "/api/households/{household_id}/vehicles/{vehicle_id}/fuel-logs",
+    tag = "fuel logs",
+    params(VehiclePath),
+    request_body = NewFuelLog,
+    security(("internal_token" = [])),
+    responses(
+        (status = 201, body = FuelLog),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or an odometer reading out of order", body = Problem, content_type = "application/problem+json"),
+        DataErrors,
+    ),
+)]
 async fn create(
     mut scope: HouseholdScope,
     AppPath((_, vehicle_id)): AppPath<(Uuid, Uuid)>,

@@ -2,8 +2,10 @@
 
 use axum::routing::get;
 use axum::{Json, Router};
+use shared::problem::Problem;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::{IntoParams, IntoResponses, Modify, OpenApi};
+use uuid::Uuid;
 
 use crate::state::AppState;
 
@@ -20,6 +22,54 @@ use crate::state::AppState;
     modifiers(&Security),
 )]
 pub struct ApiDoc;
+
+/// The error answers every household data route shares (`responses(…, DataErrors)`):
+/// the token, scope and rate-limit checks run before any handler.
+#[derive(IntoResponses)]
+pub enum DataErrors {
+    #[response(
+        status = 400,
+        description = "Malformed id, body or query",
+        content_type = "application/problem+json"
+    )]
+    BadRequest(Problem),
+    #[response(
+        status = 401,
+        description = "Missing or invalid internal token",
+        content_type = "application/problem+json"
+    )]
+    Unauthorized(Problem),
+    #[response(
+        status = 403,
+        description = "Another household, or a viewer writing",
+        content_type = "application/problem+json"
+    )]
+    Forbidden(Problem),
+    #[response(
+        status = 429,
+        description = "Rate limited; see Retry-After",
+        content_type = "application/problem+json"
+    )]
+    RateLimited(Problem),
+}
+
+/// The path of every household data route (`params(HouseholdPath)`).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct HouseholdPath {
+    /// The household; must equal the token's household_id claim
+    pub household_id: Uuid,
+}
+
+/// The path of the routes under one vehicle (`params(VehiclePath)`).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct VehiclePath {
+    /// The household; must equal the token's household_id claim
+    pub household_id: Uuid,
+    /// A vehicle of that household
+    pub vehicle_id: Uuid,
+}
 
 struct Security;
 

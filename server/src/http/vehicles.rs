@@ -13,6 +13,7 @@ use shared::vehicles::{NewVehicle, Vehicle, VehiclePatch};
 use uuid::Uuid;
 
 use super::extract::{AppJson, AppPath, AppQuery};
+use super::openapi::{DataErrors, HouseholdPath, VehiclePath};
 use crate::auth::context::HouseholdScope;
 use crate::db::vehicles;
 use crate::error::{AppError, Result};
@@ -69,8 +70,21 @@ pub fn encode_cursor(text: &str) -> String {
     B64.encode(text)
 }
 
-#[utoipa::path(get, path = "/api/households/{household_id}/vehicles", tag = "vehicles", params(("household_id" = Uuid, Path, description = "The household; must equal the token's household_id claim"), ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")), security(("internal_token" = [])),
-    responses((status = 200, body = Page<Vehicle>), (status = 400, description = "Malformed id, body or query", body = Problem, content_type = "application/problem+json"), (status = 401, description = "Missing or invalid internal token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Another household, or a viewer writing", body = Problem, content_type = "application/problem+json"), (status = 429, description = "Rate limited; see Retry-After", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(
+    get,
+    path = "/api/households/{household_id}/vehicles",
+    tag = "vehicles",
+    params(
+        HouseholdPath,
+        ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+    ),
+    security(("internal_token" = [])),
+    responses(
+        (status = 200, body = Page<Vehicle>),
+        DataErrors,
+    ),
+)]
 async fn list(
     mut scope: HouseholdScope,
     AppQuery(params): AppQuery<PageParams>,
@@ -88,8 +102,21 @@ async fn list(
     Ok(Json(Page { items, next_cursor }))
 }
 
-#[utoipa::path(post, path = "/api/households/{household_id}/vehicles", tag = "vehicles", params(("household_id" = Uuid, Path, description = "The household; must equal the token's household_id claim")), request_body = NewVehicle, security(("internal_token" = [])),
-    responses((status = 201, body = Vehicle), (status = 409, description = "Name taken in this household", body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"), (status = 400, description = "Malformed id, body or query", body = Problem, content_type = "application/problem+json"), (status = 401, description = "Missing or invalid internal token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Another household, or a viewer writing", body = Problem, content_type = "application/problem+json"), (status = 429, description = "Rate limited; see Retry-After", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(
+    post,
+    path = "/api/households/{household_id}/vehicles",
+    tag = "vehicles",
+    params(HouseholdPath),
+    request_body = NewVehicle,
+    security(("internal_token" = [])),
+    responses(
+        (status = 201, body = Vehicle),
+        (status = 409, description = "Name taken in this household", body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        DataErrors,
+    ),
+)]
 async fn create(mut scope: HouseholdScope, AppJson(new): AppJson<NewVehicle>) -> Result<Response> {
     scope.require_writer()?;
     let errors = new.validate();
@@ -110,8 +137,18 @@ async fn create(mut scope: HouseholdScope, AppJson(new): AppJson<NewVehicle>) ->
         .into_response())
 }
 
-#[utoipa::path(get, path = "/api/households/{household_id}/vehicles/{vehicle_id}", tag = "vehicles", params(("household_id" = Uuid, Path, description = "The household; must equal the token's household_id claim"), ("vehicle_id" = Uuid, Path, description = "A vehicle of that household")), security(("internal_token" = [])),
-    responses((status = 200, body = Vehicle), (status = 404, description = "No such vehicle in this household", body = Problem, content_type = "application/problem+json"), (status = 400, description = "Malformed id, body or query", body = Problem, content_type = "application/problem+json"), (status = 401, description = "Missing or invalid internal token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Another household, or a viewer writing", body = Problem, content_type = "application/problem+json"), (status = 429, description = "Rate limited; see Retry-After", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(
+    get,
+    path = "/api/households/{household_id}/vehicles/{vehicle_id}",
+    tag = "vehicles",
+    params(VehiclePath),
+    security(("internal_token" = [])),
+    responses(
+        (status = 200, body = Vehicle),
+        (status = 404, description = "No such vehicle in this household", body = Problem, content_type = "application/problem+json"),
+        DataErrors,
+    ),
+)]
 async fn one(
     mut scope: HouseholdScope,
     AppPath((_, id)): AppPath<(Uuid, Uuid)>,
@@ -122,8 +159,21 @@ async fn one(
         .ok_or(AppError::NotFound)
 }
 
-#[utoipa::path(patch, path = "/api/households/{household_id}/vehicles/{vehicle_id}", tag = "vehicles", params(("household_id" = Uuid, Path, description = "The household; must equal the token's household_id claim"), ("vehicle_id" = Uuid, Path, description = "A vehicle of that household")), request_body = VehiclePatch, security(("internal_token" = [])),
-    responses((status = 200, body = Vehicle), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"), (status = 400, description = "Malformed id, body or query", body = Problem, content_type = "application/problem+json"), (status = 401, description = "Missing or invalid internal token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Another household, or a viewer writing", body = Problem, content_type = "application/problem+json"), (status = 429, description = "Rate limited; see Retry-After", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(
+    patch,
+    path = "/api/households/{household_id}/vehicles/{vehicle_id}",
+    tag = "vehicles",
+    params(VehiclePath),
+    request_body = VehiclePatch,
+    security(("internal_token" = [])),
+    responses(
+        (status = 200, body = Vehicle),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        DataErrors,
+    ),
+)]
 async fn update(
     mut scope: HouseholdScope,
     AppPath((_, id)): AppPath<(Uuid, Uuid)>,
@@ -141,8 +191,18 @@ async fn update(
     Ok(Json(vehicle))
 }
 
-#[utoipa::path(delete, path = "/api/households/{household_id}/vehicles/{vehicle_id}", tag = "vehicles", params(("household_id" = Uuid, Path, description = "The household; must equal the token's household_id claim"), ("vehicle_id" = Uuid, Path, description = "A vehicle of that household")), security(("internal_token" = [])),
-    responses((status = 204, description = "Deleted, with its fuel logs"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 400, description = "Malformed id, body or query", body = Problem, content_type = "application/problem+json"), (status = 401, description = "Missing or invalid internal token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Another household, or a viewer writing", body = Problem, content_type = "application/problem+json"), (status = 429, description = "Rate limited; see Retry-After", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(
+    delete,
+    path = "/api/households/{household_id}/vehicles/{vehicle_id}",
+    tag = "vehicles",
+    params(VehiclePath),
+    security(("internal_token" = [])),
+    responses(
+        (status = 204, description = "Deleted, with its fuel logs"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        DataErrors,
+    ),
+)]
 async fn remove(
     mut scope: HouseholdScope,
     AppPath((_, id)): AppPath<(Uuid, Uuid)>,

@@ -50,6 +50,22 @@ async fn the_openapi_document_parses_and_lists_every_route() {
         list["403"]["content"]["application/problem+json"].is_object(),
         "{list}"
     );
+    // Every household data route describes the errors they all share.
+    for (path, item) in paths
+        .iter()
+        .filter(|(p, _)| p.starts_with("/api/households/"))
+    {
+        for (method, operation) in item.as_object().unwrap() {
+            for status in ["400", "401", "403", "429"] {
+                let problem =
+                    &operation["responses"][status]["content"]["application/problem+json"];
+                assert_eq!(
+                    problem["schema"]["$ref"], "#/components/schemas/Problem",
+                    "{status} of {method} {path}"
+                );
+            }
+        }
+    }
     assert!(doc["components"]["schemas"]["Problem"].is_object());
     assert!(doc["components"]["securitySchemes"]["internal_token"].is_object());
 }

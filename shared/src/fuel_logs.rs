@@ -6,8 +6,10 @@ use uuid::Uuid;
 
 use crate::problem::FieldError;
 
+// Also a row of `fuel_logs`: the table's columns are exactly these fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct FuelLog {
     pub id: Uuid,
     pub household_id: Uuid,

@@ -7,8 +7,11 @@ use uuid::Uuid;
 use crate::problem::FieldError;
 
 /// The unit a vehicle's fuel volumes are recorded in.
+// Stored as the same text as on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
+#[cfg_attr(feature = "sqlx", sqlx(type_name = "text", rename_all = "snake_case"))]
 #[serde(rename_all = "snake_case")]
 pub enum FuelUnit {
     Litres,
@@ -40,8 +43,10 @@ impl FuelUnit {
     }
 }
 
+// Also a row of `vehicles`: the table's columns are exactly these fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct Vehicle {
     pub id: Uuid,
     pub household_id: Uuid,

@@ -12,7 +12,7 @@ use super::tenant::HouseholdTx;
 struct Fill {
     vehicle_id: Uuid,
     name: String,
-    fuel_unit: String,
+    fuel_unit: FuelUnit,
     filled_at: Option<NaiveDate>,
     odometer_km: Option<f64>,
     volume: Option<f64>,
@@ -58,10 +58,7 @@ pub async fn per_vehicle(tx: &mut HouseholdTx) -> sqlx::Result<Vec<VehicleSummar
         else {
             continue;
         };
-        let litres = volume
-            * FuelUnit::parse(&f.fuel_unit)
-                .unwrap_or(FuelUnit::Litres)
-                .litres();
+        let litres = volume * f.fuel_unit.litres();
         let Some(s) = out.last_mut() else { continue };
         s.fill_ups += 1;
         s.fuel_litres += litres;

@@ -8,4 +8,5 @@ mod data_api;
 mod exchange;
 mod openapi;
 mod rls;
+mod rows;
 mod tokens;

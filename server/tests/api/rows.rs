@@ -1,0 +1,205 @@
+//! Every field of the wire types makes the whole trip: request, INSERT or UPDATE, the
+//! row read back, and each route that answers it; and each table's columns are exactly
+//! its row type's fields (the data functions read rows with `*`). A field forgotten in
+//! the migration, a write or the row mapping fails here, natively.
+
+use std::collections::BTreeSet;
+
+use reqwest::Method;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use server::db::tenant::HouseholdTx;
+use server::db::{fuel_logs, vehicles};
+use shared::Role;
+use shared::fuel_logs::NewFuelLog;
+use shared::vehicles::{FuelUnit, NewVehicle, VehiclePatch};
+use uuid::Uuid;
+
+use crate::helpers::{TestApp, TestDb};
+
+fn vehicles_path(h: Uuid) -> String {
+    format!("/api/households/{h}/vehicles")
+}
+
+/// The request as JSON, after checking that every field serde can default is set to
+/// something else: a value equal to its default would come back even if no SQL wrote it.
+fn every_field_set<T: Serialize + DeserializeOwned>(request: &T) -> serde_json::Map<String, Value> {
+    let sent = serde_json::to_value(request).unwrap();
+    let sent = sent.as_object().unwrap().clone();
+    for key in sent.keys() {
+        let mut without = sent.clone();
+        without.remove(key);
+        if let Ok(defaulted) = serde_json::from_value::<T>(Value::Object(without)) {
+            assert_ne!(
+                serde_json::to_value(defaulted).unwrap()[key],
+                sent[key],
+                "give {key} a value other than its default in this test"
+            );
+        }
+    }
+    sent
+}
+
+/// Every field of `sent` has the same value in `answer`.
+fn assert_fields_round_trip(sent: &serde_json::Map<String, Value>, answer: &Value, shape: &str) {
+    for (key, value) in sent {
+        assert_eq!(&answer[key], value, "{key} as {shape} answers it");
+    }
+}
+
+#[tokio::test]
+async fn every_field_of_a_new_vehicle_comes_back_from_create_get_and_list() {
+    let app = TestApp::spawn().await;
+    let (h, token) = app.household_with("Home", "auth0|alice", "member").await;
+    // A struct literal: a new field fails to compile here until the test gives it a value.
+    let new = NewVehicle {
+        name: "Golf".into(),
+        make: "Volkswagen".into(),
+        model: "Mk7".into(),
+        year: Some(2019),
+        fuel_unit: FuelUnit::UsGallons,
+    };
+    let sent = every_field_set(&new);
+
+    let response = app
+        .send(
+            Method::POST,
+            &vehicles_path(h),
+            &token,
+            Some(sent.clone().into()),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    let created: Value = response.json().await.unwrap();
+    assert_fields_round_trip(&sent, &created, "create");
+
+    let one = format!("{}/{}", vehicles_path(h), created["id"].as_str().unwrap());
+    let got: Value = app.get(&one, &token).await.json().await.unwrap();
+    assert_eq!(got, created, "get answers the row create answered");
+    let list: Value = app
+        .get(&vehicles_path(h), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"], Value::Array(vec![created]), "list");
+}
+
+#[tokio::test]
+async fn every_field_of_a_vehicle_patch_is_written_and_read_back() {
+    let app = TestApp::spawn().await;
+    let (h, token) = app.household_with("Home", "auth0|alice", "member").await;
+    let created: Value = app
+        .send(
+            Method::POST,
+            &vehicles_path(h),
+            &token,
+            Some(serde_json::json!({"name": "Golf", "make": "VW", "model": "Mk7", "year": 2019})),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    // Each field differs from the created vehicle's, so an unwritten one shows.
+    let patch = VehiclePatch {
+        name: Some("Polo".into()),
+        make: Some("Volkswagen".into()),
+        model: Some("Mk6".into()),
+        year: Some(2011),
+        fuel_unit: Some(FuelUnit::UsGallons),
+    };
+    let sent = every_field_set(&patch);
+    for (key, value) in &sent {
+        assert_ne!(&created[key], value, "{key} must change in this test");
+    }
+
+    let one = format!("{}/{}", vehicles_path(h), created["id"].as_str().unwrap());
+    let response = app
+        .send(Method::PATCH, &one, &token, Some(sent.clone().into()))
+        .await;
+    assert_eq!(response.status(), 200);
+    let patched: Value = response.json().await.unwrap();
+    assert_fields_round_trip(&sent, &patched, "patch");
+    let got: Value = app.get(&one, &token).await.json().await.unwrap();
+    assert_eq!(got, patched, "get answers the row patch answered");
+}
+
+#[tokio::test]
+async fn every_field_of_a_new_fuel_log_comes_back_from_create_and_list() {
+    let app = TestApp::spawn().await;
+    let (h, token) = app.household_with("Home", "auth0|alice", "member").await;
+    let vehicle = app.db.vehicle(h, "Golf").await;
+    let new = NewFuelLog {
+        filled_at: "2026-03-01".parse().unwrap(),
+        odometer_km: 12_345.5,
+        volume: 41.25,
+        cost: 70.5,
+        note: "Full tank".into(),
+    };
+    let sent = every_field_set(&new);
+    let logs = format!("{}/{vehicle}/fuel-logs", vehicles_path(h));
+
+    let response = app
+        .send(Method::POST, &logs, &token, Some(sent.clone().into()))
+        .await;
+    assert_eq!(response.status(), 201);
+    let created: Value = response.json().await.unwrap();
+    assert_fields_round_trip(&sent, &created, "create");
+    let list: Value = app.get(&logs, &token).await.json().await.unwrap();
+    assert_eq!(list["items"], Value::Array(vec![created]), "list");
+}
+
+/// The table's column names, in any order.
+async fn columns(db: &TestDb, table: &str) -> BTreeSet<String> {
+    sqlx::query_scalar(
+        "SELECT column_name::text FROM information_schema.columns WHERE table_name = $1",
+    )
+    .bind(table)
+    .fetch_all(&db.admin)
+    .await
+    .unwrap()
+    .into_iter()
+    .collect()
+}
+
+fn fields(row: impl Serialize) -> BTreeSet<String> {
+    let value = serde_json::to_value(row).unwrap();
+    value.as_object().unwrap().keys().cloned().collect()
+}
+
+#[tokio::test]
+async fn each_table_has_exactly_the_columns_of_its_row_type() {
+    let db = TestDb::new().await;
+    let h = db.household("Home").await;
+    let mut tx = HouseholdTx::begin(&db.app, h, Role::Owner).await.unwrap();
+    let vehicle = vehicles::create(
+        &mut tx,
+        &NewVehicle {
+            name: "Golf".into(),
+            make: String::new(),
+            model: String::new(),
+            year: None,
+            fuel_unit: FuelUnit::Litres,
+        },
+    )
+    .await
+    .unwrap();
+    let log = fuel_logs::create(
+        &mut tx,
+        vehicle.id,
+        &NewFuelLog {
+            filled_at: "2026-03-01".parse().unwrap(),
+            odometer_km: 100.0,
+            volume: 40.0,
+            cost: 60.0,
+            note: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    assert_eq!(columns(&db, "vehicles").await, fields(vehicle), "vehicles");
+    assert_eq!(columns(&db, "fuel_logs").await, fields(log), "fuel_logs");
+}

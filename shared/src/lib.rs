@@ -2,7 +2,9 @@
 //!
 //! Grouped by endpoint so each side names the same thing the same way. This crate
 //! compiles for `wasm32-unknown-unknown` as well as natively, so it carries only serde
-//! types and the few rules both sides must agree on (validation limits, roles).
+//! types and the few rules both sides must agree on (validation limits and their
+//! messages, roles). The server turns on the `openapi` and `sqlx` features, so these same
+//! types describe its API and are its database rows; the micro-frontend turns on neither.
 
 pub mod dates;
 pub mod exchange;

@@ -100,24 +100,41 @@ pub const TEXT_MAX: usize = 100;
 pub const YEAR_MIN: i32 = 1886;
 pub const YEAR_MAX: i32 = 2100;
 
+// The error of each rule, written once: `validate` reports them, and the server answers
+// the database constraint that repeats the rule (see `migrations/`) with the same one.
+
+/// `name` is blank once trimmed.
+pub fn name_required() -> FieldError {
+    FieldError::new("name", "is required")
+}
+
+/// `name` is longer than [`NAME_MAX`] once trimmed.
+pub fn name_too_long() -> FieldError {
+    FieldError::new("name", format!("must be at most {NAME_MAX} characters"))
+}
+
+/// `make` or `model` is longer than [`TEXT_MAX`].
+pub fn text_too_long(field: &'static str) -> FieldError {
+    FieldError::new(field, format!("must be at most {TEXT_MAX} characters"))
+}
+
+/// `year` is outside [`YEAR_MIN`]..=[`YEAR_MAX`].
+pub fn year_out_of_range() -> FieldError {
+    FieldError::new("year", format!("must be between {YEAR_MIN} and {YEAR_MAX}"))
+}
+
 fn check_name(name: &str, errors: &mut Vec<FieldError>) {
     let len = name.trim().chars().count();
     if len == 0 {
-        errors.push(FieldError::new("name", "is required"));
+        errors.push(name_required());
     } else if len > NAME_MAX {
-        errors.push(FieldError::new(
-            "name",
-            format!("must be at most {NAME_MAX} characters"),
-        ));
+        errors.push(name_too_long());
     }
 }
 
-fn check_text(field: &str, value: &str, errors: &mut Vec<FieldError>) {
+fn check_text(field: &'static str, value: &str, errors: &mut Vec<FieldError>) {
     if value.chars().count() > TEXT_MAX {
-        errors.push(FieldError::new(
-            field,
-            format!("must be at most {TEXT_MAX} characters"),
-        ));
+        errors.push(text_too_long(field));
     }
 }
 
@@ -125,10 +142,7 @@ fn check_year(year: Option<i32>, errors: &mut Vec<FieldError>) {
     if let Some(y) = year
         && !(YEAR_MIN..=YEAR_MAX).contains(&y)
     {
-        errors.push(FieldError::new(
-            "year",
-            format!("must be between {YEAR_MIN} and {YEAR_MAX}"),
-        ));
+        errors.push(year_out_of_range());
     }
 }
 

@@ -44,20 +44,30 @@ pub fn constraint_error(e: &sqlx::Error) -> Option<AppError> {
             "this household does not allow that change",
         ));
     }
-    let field = |f: &str, m: &str| Some(AppError::Validation(vec![FieldError::new(f, m)]));
     match db.constraint()? {
         "vehicles_name_unique_per_household" => Some(AppError::Conflict(
             "a vehicle with this name already exists",
         )),
         "fuel_logs_vehicle_fkey" => Some(AppError::NotFound),
-        "vehicles_name_length" => field("name", "must be 1 to 100 characters"),
-        "vehicles_make_length" => field("make", "must be at most 100 characters"),
-        "vehicles_model_length" => field("model", "must be at most 100 characters"),
-        "vehicles_year_range" => field("year", "must be between 1886 and 2100"),
-        "fuel_logs_odometer_range" => field("odometer_km", "must be between 0 and 10,000,000 km"),
-        "fuel_logs_volume_positive" => field("volume", "must be greater than 0 and at most 2,000"),
-        "fuel_logs_cost_positive" => field("cost", "must be greater than 0 and at most 100,000"),
-        "fuel_logs_note_length" => field("note", "must be at most 500 characters"),
-        _ => None,
+        field_rule => Some(AppError::Validation(vec![rule_error(field_rule)?])),
     }
+}
+
+/// The field error of each CHECK constraint that repeats a rule of `validate()`: the
+/// same error, built by `shared`, so a client reads one message whichever side refused
+/// the value. `tests/api/constraints.rs` breaks each one past `validate()` to prove it.
+pub fn rule_error(constraint: &str) -> Option<FieldError> {
+    use shared::{fuel_logs as f, vehicles as v};
+    Some(match constraint {
+        "vehicles_name_required" => v::name_required(),
+        "vehicles_name_length" => v::name_too_long(),
+        "vehicles_make_length" => v::text_too_long("make"),
+        "vehicles_model_length" => v::text_too_long("model"),
+        "vehicles_year_range" => v::year_out_of_range(),
+        "fuel_logs_odometer_range" => f::odometer_out_of_range(),
+        "fuel_logs_volume_positive" => f::volume_out_of_range(),
+        "fuel_logs_cost_positive" => f::cost_out_of_range(),
+        "fuel_logs_note_length" => f::note_too_long(),
+        _ => return None,
+    })
 }

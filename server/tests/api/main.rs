@@ -4,6 +4,7 @@
 mod helpers;
 
 mod audit;
+mod constraints;
 mod data_api;
 mod exchange;
 mod openapi;

@@ -7,5 +7,6 @@ mod audit;
 mod data_api;
 mod exchange;
 mod openapi;
+mod revocation;
 mod rls;
 mod tokens;

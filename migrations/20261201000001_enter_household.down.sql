@@ -42,3 +42,18 @@ DROP POLICY household_isolation ON households;
 DROP POLICY household_isolation ON household_members;
 DROP FUNCTION app.enter_household(uuid, text);
 DROP FUNCTION app.current_member_role();
+
+DROP POLICY own_households ON households;
+CREATE POLICY own_households ON households FOR SELECT
+    USING (id IN (SELECT m.household_id FROM household_members m
+                  WHERE m.user_sub = (SELECT app.current_user_sub())));
+
+CREATE OR REPLACE FUNCTION app.current_household_id() RETURNS uuid
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+        SELECT CASE
+            WHEN s ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
+            THEN s::uuid
+        END
+        FROM (SELECT current_setting('app.current_household_id', true) AS s) AS setting
+    $$;

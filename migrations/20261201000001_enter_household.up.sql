@@ -7,6 +7,28 @@
 -- (one statement, in the request's transaction), which reads the membership as it is at
 -- that moment, and the write policies read the role from household_members themselves.
 
+-- Every request now reads the membership under row-level security, so the policies'
+-- helpers must be cheap. The same function as before, without the FROM clause that kept
+-- PostgreSQL from inlining it: each call was a separate SQL-function execution.
+CREATE OR REPLACE FUNCTION app.current_household_id() RETURNS uuid
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+        SELECT CASE
+            WHEN current_setting('app.current_household_id', true)
+                 ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
+            THEN current_setting('app.current_household_id', true)::uuid
+        END
+    $$;
+
+-- Same rows as before; a correlated probe of household_members' primary key instead of a
+-- hashed list of all the subject's households, which a subject in many households paid
+-- for on every entry.
+DROP POLICY own_households ON households;
+CREATE POLICY own_households ON households FOR SELECT
+    USING (EXISTS (SELECT 1 FROM household_members m
+                   WHERE m.household_id = households.id
+                     AND m.user_sub = (SELECT app.current_user_sub())));
+
 -- The role the database holds for the request's subject in the current household, while
 -- that household is active; NULL otherwise. Read by the write policies (as an init-plan,
 -- once per statement), so setting app.current_household_role by hand grants nothing.

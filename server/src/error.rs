@@ -19,6 +19,9 @@ pub enum AppError {
     Unauthorized(&'static str),
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
+    /// The household exists and the caller belongs to it, but an operator suspended it.
+    #[error("household suspended")]
+    Suspended,
     #[error("not found")]
     NotFound,
     #[error("bad request: {0}")]
@@ -58,7 +61,7 @@ impl AppError {
     pub fn status_code(&self) -> StatusCode {
         match self {
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::Suspended => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -76,6 +79,11 @@ impl AppError {
         let (kind, title, detail): (&str, &str, Option<String>) = match self {
             AppError::Unauthorized(d) => ("invalid-token", "Unauthorized", Some((*d).into())),
             AppError::Forbidden(d) => ("forbidden", "Forbidden", Some((*d).into())),
+            AppError::Suspended => (
+                "household-suspended",
+                "Household suspended",
+                Some("this household is suspended".into()),
+            ),
             AppError::NotFound => ("not-found", "Not Found", None),
             AppError::BadRequest(d) => ("bad-request", "Bad Request", Some(d.clone())),
             AppError::Conflict(d) => ("conflict", "Conflict", Some((*d).into())),

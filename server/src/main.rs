@@ -1,7 +1,8 @@
-//! `server [serve|migrate|audit-rls|dev]`: parses the command line and calls the library.
+//! `server [serve|migrate|audit-rls|household|dev]`: parses the command line and calls the library.
 
 use clap::{Parser, Subcommand};
 use server::config::{self, Config};
+use shared::households::HouseholdStatus;
 
 #[derive(Parser)]
 #[command(version, about = "Household token exchange and data API")]
@@ -18,8 +19,21 @@ enum Command {
     Migrate,
     /// Report row-level security coverage; exit 1 unless every tenant table is covered.
     AuditRls,
+    /// Operator commands on one household, with the owner connection (as `migrate`).
+    Household {
+        #[command(subcommand)]
+        action: HouseholdAction,
+    },
     /// The whole stack on one machine, with embedded development defaults.
     Dev,
+}
+
+#[derive(Subcommand)]
+enum HouseholdAction {
+    /// Refuse the household's exchange and every outstanding internal token, at once.
+    Suspend { id: uuid::Uuid },
+    /// Let its members in again.
+    Reactivate { id: uuid::Uuid },
 }
 
 #[tokio::main]
@@ -68,6 +82,15 @@ async fn run(command: Command) -> anyhow::Result<std::process::ExitCode> {
                 return Ok(std::process::ExitCode::FAILURE);
             }
             println!("all tenant tables are covered");
+        }
+        Command::Household { action } => {
+            let (id, status, done) = match action {
+                HouseholdAction::Suspend { id } => (id, HouseholdStatus::Suspended, "suspended"),
+                HouseholdAction::Reactivate { id } => (id, HouseholdStatus::Active, "reactivated"),
+            };
+            server::db::households::set_status(&config::migration_database_url()?, id, status)
+                .await?;
+            println!("household {id} {done}");
         }
         Command::Dev => server::dev::run().await?,
     }

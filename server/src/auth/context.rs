@@ -1,7 +1,12 @@
 //! The household context of a data request, as one extractor: verify the internal
 //! token (cached) → match the path's household to the token's → rate-limit the
-//! `sub:household_id` → record it on the request's span → open the tenant transaction.
+//! `sub:household_id` → record it on the request's span → open the tenant transaction,
+//! in which the database admits the caller (or not) with the role it holds now.
 //! Handlers get the claims and the scoped transaction, and no other database access.
+//!
+//! A token whose role no longer matches the database's is refused with 401
+//! `invalid_token`: the grant it carries is stale, and the micro-frontend's token manager
+//! answers a 401 by exchanging once more, which yields the current role.
 
 use std::sync::Arc;
 
@@ -27,7 +32,7 @@ pub struct HouseholdScope {
 impl HouseholdScope {
     /// Viewers read only. The database enforces the same through its write policies.
     pub fn require_writer(&self) -> Result<()> {
-        if self.claims.role.can_write() {
+        if self.tx.role().can_write() {
             Ok(())
         } else {
             Err(AppError::Forbidden("viewers cannot change household data"))
@@ -77,7 +82,12 @@ impl FromRequestParts<AppState> for HouseholdScope {
         let span = tracing::Span::current();
         span.record("household_id", tracing::field::display(claims.household_id));
         span.record("sub", claims.sub.as_str());
-        let tx = HouseholdTx::begin(&state.db, claims.household_id, claims.role).await?;
+        let tx = HouseholdTx::begin(&state.db, claims.household_id, &claims.sub).await?;
+        if tx.role() != claims.role {
+            return Err(AppError::Unauthorized(
+                "the token's role is no longer current: exchange it again",
+            ));
+        }
         Ok(Self { claims, tx })
     }
 }

@@ -5,6 +5,12 @@
 //! Asymmetric on purpose: verifiers hold no secret that could mint tokens. A next key can
 //! be published before it signs, so verifiers that cache the JWKS already know it when
 //! the rotation happens.
+//!
+//! A token proves who asks for which household, not that they may still: the data routes
+//! ask the database for the membership, role and household status on every request (see
+//! `db::tenant`). So the verified-token cache ([`CachedVerifier`]) keeps only the result
+//! of the signature and claim checks, and never keeps a removed, demoted or suspended
+//! member's grant alive.
 
 use std::collections::HashMap;
 use std::path::Path;

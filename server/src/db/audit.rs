@@ -1,4 +1,12 @@
 //! `server audit-rls`, and the same checks `serve` runs before it accepts a request.
+//!
+//! "Some policy" is not enough: a permissive policy alone can be widened by the next one
+//! added. Each tenant table must carry the restrictive `household_isolation` policy (for
+//! every command, applying to the runtime role, keyed on `app.current_household_id()`),
+//! and the runtime role must hold none of the table privileges that reach past row-level
+//! security (`TRUNCATE`, `TRIGGER`, `REFERENCES`). The functions that set the household
+//! context, and any `SECURITY DEFINER` function, must pin `search_path` and not be
+//! executable by `PUBLIC`.
 
 use sqlx::{FromRow, PgConnection};
 
@@ -9,15 +17,43 @@ pub struct TableReport {
     pub rls_enabled: bool,
     pub rls_forced: bool,
     pub policies: i64,
+    /// Whether the restrictive `household_isolation` policy is in place.
+    pub isolated: bool,
     /// Whether the runtime role owns it (or may become its owner through membership).
     pub owned_by_runtime: bool,
+    /// Which of `TRUNCATE`, `TRIGGER`, `REFERENCES` the runtime role holds on it (directly,
+    /// through `PUBLIC`, or through a role it may become).
+    pub excess_privileges: Vec<String>,
 }
 
 impl TableReport {
     pub fn covered(&self) -> bool {
-        self.rls_enabled && self.rls_forced && self.policies > 0 && !self.owned_by_runtime
+        self.rls_enabled
+            && self.rls_forced
+            && self.policies > 0
+            && self.isolated
+            && !self.owned_by_runtime
+            && self.excess_privileges.is_empty()
     }
 }
+
+/// A function that sets the household context, or runs with its owner's rights.
+#[derive(Debug, Clone, FromRow)]
+pub struct FunctionReport {
+    pub name: String,
+    pub security_definer: bool,
+    pub search_path_pinned: bool,
+    pub public_can_execute: bool,
+}
+
+impl FunctionReport {
+    pub fn safe(&self) -> bool {
+        self.search_path_pinned && !self.public_can_execute
+    }
+}
+
+/// The function every data request enters its household through.
+pub const ENTER_HOUSEHOLD: &str = "app.enter_household(uuid,text)";
 
 /// The role the connection runs as.
 #[derive(Debug, Clone, FromRow)]
@@ -33,6 +69,7 @@ pub struct RoleReport {
 pub struct AuditReport {
     pub tables: Vec<TableReport>,
     pub role: RoleReport,
+    pub functions: Vec<FunctionReport>,
 }
 
 impl AuditReport {
@@ -73,6 +110,32 @@ impl AuditReport {
             }
             if t.policies == 0 {
                 out.push(format!("table {} has no row-level security policy", t.name));
+            } else if !t.isolated {
+                out.push(format!(
+                    "table {} has no restrictive household_isolation policy on app.current_household_id()",
+                    t.name
+                ));
+            }
+            if !t.excess_privileges.is_empty() {
+                out.push(format!(
+                    "runtime role {} holds {} on table {}: these reach past row-level security",
+                    r.name,
+                    t.excess_privileges.join(", "),
+                    t.name
+                ));
+            }
+        }
+        if !self.functions.iter().any(|f| f.name == ENTER_HOUSEHOLD) {
+            out.push(format!(
+                "function {ENTER_HOUSEHOLD} is missing: run `server migrate`"
+            ));
+        }
+        for f in &self.functions {
+            if !f.search_path_pinned {
+                out.push(format!("function {} does not pin search_path", f.name));
+            }
+            if f.public_can_execute {
+                out.push(format!("function {} is executable by PUBLIC", f.name));
             }
         }
         out
@@ -85,18 +148,37 @@ impl AuditReport {
     /// A table for people, as `audit-rls` prints it.
     pub fn render(&self) -> String {
         let mut s = format!(
-            "{:<32} {:>7} {:>6} {:>8}  status\n",
-            "table", "enabled", "forced", "policies"
+            "{:<32} {:>7} {:>6} {:>8} {:>9} {:>6}  status\n",
+            "table", "enabled", "forced", "policies", "isolation", "excess"
         );
         for t in &self.tables {
             s += &format!(
-                "{:<32} {:>7} {:>6} {:>8}  {}\n",
+                "{:<32} {:>7} {:>6} {:>8} {:>9} {:>6}  {}\n",
                 t.name,
                 yes(t.rls_enabled),
                 yes(t.rls_forced),
                 t.policies,
+                yes(t.isolated),
+                if t.excess_privileges.is_empty() {
+                    "none".into()
+                } else {
+                    t.excess_privileges.join(",")
+                },
                 if t.covered() { "ok" } else { "NOT COVERED" }
             );
+        }
+        for f in &self.functions {
+            s += &format!(
+                "\nfunction {}: security definer {}, search_path pinned {}, PUBLIC may execute {}  {}",
+                f.name,
+                yes(f.security_definer),
+                yes(f.search_path_pinned),
+                yes(f.public_can_execute),
+                if f.safe() { "ok" } else { "NOT SAFE" }
+            );
+        }
+        if !self.functions.is_empty() {
+            s += "\n";
         }
         let r = &self.role;
         s += &format!(
@@ -128,7 +210,20 @@ pub async fn audit(conn: &mut PgConnection) -> sqlx::Result<AuditReport> {
                 c.relrowsecurity AS rls_enabled,
                 c.relforcerowsecurity AS rls_forced,
                 (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid) AS policies,
-                pg_has_role(current_user, c.relowner, 'MEMBER') AS owned_by_runtime
+                EXISTS (SELECT 1 FROM pg_policy p
+                        WHERE p.polrelid = c.oid AND p.polname = 'household_isolation'
+                          AND NOT p.polpermissive AND p.polcmd = '*'
+                          AND (0::oid = ANY (p.polroles)
+                               OR (SELECT oid FROM pg_roles WHERE rolname = current_user) = ANY (p.polroles))
+                          AND pg_get_expr(p.polqual, p.polrelid) LIKE '%app.current_household_id()%'
+                          AND (p.polwithcheck IS NULL
+                               OR pg_get_expr(p.polwithcheck, p.polrelid) LIKE '%app.current_household_id()%'))
+                    AS isolated,
+                pg_has_role(current_user, c.relowner, 'MEMBER') AS owned_by_runtime,
+                ARRAY(SELECT privilege FROM unnest(ARRAY['TRUNCATE', 'TRIGGER', 'REFERENCES']) AS privilege
+                      WHERE EXISTS (SELECT 1 FROM pg_roles r
+                                    WHERE pg_has_role(current_user, r.oid, 'MEMBER')
+                                      AND has_table_privilege(r.oid, c.oid, privilege))) AS excess_privileges
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE c.relkind IN ('r', 'p') AND {USER_SCHEMAS}
            AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid
@@ -147,5 +242,22 @@ pub async fn audit(conn: &mut PgConnection) -> sqlx::Result<AuditReport> {
     ))
     .fetch_one(&mut *conn)
     .await?;
-    Ok(AuditReport { tables, role })
+    let functions = sqlx::query_as::<_, FunctionReport>(&format!(
+        "SELECT p.oid::regprocedure::text AS name,
+                p.prosecdef AS security_definer,
+                EXISTS (SELECT 1 FROM unnest(p.proconfig) AS setting
+                        WHERE setting LIKE 'search\\_path=%') AS search_path_pinned,
+                has_function_privilege('public', p.oid, 'EXECUTE') AS public_can_execute
+         FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+         WHERE {USER_SCHEMAS}
+           AND (p.prosecdef OR p.oid::regprocedure::text = '{ENTER_HOUSEHOLD}')
+         ORDER BY 1"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(AuditReport {
+        tables,
+        role,
+        functions,
+    })
 }

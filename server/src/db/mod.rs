@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod fuel_logs;
+pub mod households;
 pub mod memberships;
 pub mod migrate;
 pub mod summary;

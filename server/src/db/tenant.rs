@@ -1,36 +1,66 @@
 //! The tenant transaction: the only way to reach household data.
 //!
-//! `HouseholdTx::begin` opens a transaction and sets `app.current_household_id` (and the
-//! caller's role) with `set_config(…, true)`: transaction-local, bound as parameters
-//! from an already-parsed `Uuid`, never formatted into SQL. Row-level security does the
-//! rest. Dropping it without `commit` rolls back, so an error path cannot half-write.
+//! `HouseholdTx::begin` opens a transaction and enters the household with
+//! `app.enter_household(household, sub)` (see `migrations/`): one statement that reads the
+//! caller's membership as it is now and, only for a member of an active household, sets
+//! the household, the role from the database and the subject, transaction-local. The
+//! token's claims name who is asking; the database decides what they may do, so a removal,
+//! demotion or suspension takes effect on the next request on every replica. Values are
+//! bound as parameters, never formatted into SQL. Row-level security does the rest.
+//! Dropping it without `commit` rolls back, so an error path cannot half-write.
 
 use shared::Role;
+use shared::households::HouseholdStatus;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
-/// A transaction scoped to one household and role.
+use crate::error::AppError;
+
+/// A transaction scoped to one household, as the member the database admitted.
 pub struct HouseholdTx {
     tx: Transaction<'static, Postgres>,
     household_id: Uuid,
+    role: Role,
 }
 
 impl HouseholdTx {
-    pub async fn begin(pool: &PgPool, household_id: Uuid, role: Role) -> sqlx::Result<Self> {
+    /// Enters `household_id` as `sub`. A non-member (or an unknown household) gets 403, a
+    /// member of a suspended household 403 [`AppError::Suspended`]; neither leaves any
+    /// household context behind.
+    pub async fn begin(pool: &PgPool, household_id: Uuid, sub: &str) -> Result<Self, AppError> {
         let mut tx = pool.begin().await?;
-        sqlx::query(
-            "SELECT set_config('app.current_household_id', $1, true), \
-                    set_config('app.current_household_role', $2, true)",
-        )
-        .bind(household_id.to_string())
-        .bind(role.as_str())
-        .execute(&mut *tx)
-        .await?;
-        Ok(Self { tx, household_id })
+        let (role, status): (Option<String>, Option<String>) =
+            sqlx::query_as("SELECT member_role, household_status FROM app.enter_household($1, $2)")
+                .bind(household_id)
+                .bind(sub)
+                .fetch_one(&mut *tx)
+                .await?;
+        let role = match (role.as_deref().and_then(Role::parse), status.as_deref()) {
+            (None, _) => {
+                return Err(AppError::Forbidden(
+                    "you do not have access to this household",
+                ));
+            }
+            (Some(role), Some(s)) if HouseholdStatus::parse(s) == Some(HouseholdStatus::Active) => {
+                role
+            }
+            // Suspended, or a status this build does not know: fail closed.
+            (Some(_), _) => return Err(AppError::Suspended),
+        };
+        Ok(Self {
+            tx,
+            household_id,
+            role,
+        })
     }
 
     pub fn household_id(&self) -> Uuid {
         self.household_id
+    }
+
+    /// The caller's role in the household, as the database holds it now.
+    pub fn role(&self) -> Role {
+        self.role
     }
 
     /// The connection, for the data functions in `db::*`.

@@ -167,7 +167,7 @@ async fn form_exchange(state: &AppState, body: &[u8]) -> Result<Response> {
     let (token, role) = issue(state, &claims.sub, household_id)
         .await
         .map_err(|e| match e {
-            AppError::Forbidden(_) => oauth(
+            AppError::Forbidden(_) | AppError::Suspended => oauth(
                 400,
                 "invalid_target",
                 "no token can be issued for this audience",
@@ -201,9 +201,7 @@ async fn issue(state: &AppState, sub: &str, household_id: Uuid) -> Result<(Strin
     drop(tx);
     let role = match membership {
         None => return Err(NO_ACCESS),
-        Some((_, HouseholdStatus::Suspended)) => {
-            return Err(AppError::Forbidden("this household is suspended"));
-        }
+        Some((_, HouseholdStatus::Suspended)) => return Err(AppError::Suspended),
         Some((role, HouseholdStatus::Active)) => role,
     };
     tracing::info!(%household_id, role = role.as_str(), "internal token issued");

@@ -75,6 +75,100 @@ async fn audit_rls_fails_when_rls_is_enabled_but_not_forced() {
 }
 
 #[tokio::test]
+async fn audit_rls_fails_on_a_tenant_table_with_only_a_permissive_policy() {
+    let db = TestDb::new().await;
+    for statement in [
+        "CREATE TABLE notes (id serial PRIMARY KEY, household_id uuid NOT NULL, body text)",
+        "ALTER TABLE notes ENABLE ROW LEVEL SECURITY",
+        "ALTER TABLE notes FORCE ROW LEVEL SECURITY",
+        "CREATE POLICY household_access ON notes FOR ALL \
+         USING (household_id = (SELECT app.current_household_id()))",
+    ] {
+        sqlx::query(statement).execute(&db.admin).await.unwrap();
+    }
+    let out = audit_rls(&db.app_url());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("table notes has no restrictive household_isolation policy"),
+        "{stdout}"
+    );
+}
+
+#[tokio::test]
+async fn audit_rls_fails_when_the_runtime_role_holds_truncate_on_a_tenant_table() {
+    let db = TestDb::new().await;
+    sqlx::query("GRANT TRUNCATE ON fuel_logs TO household_app")
+        .execute(&db.admin)
+        .await
+        .unwrap();
+    let out = audit_rls(&db.app_url());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("holds TRUNCATE on table fuel_logs"),
+        "{stdout}"
+    );
+}
+
+#[tokio::test]
+async fn audit_rls_fails_when_public_may_trigger_or_reference_a_tenant_table() {
+    let db = TestDb::new().await;
+    sqlx::query("GRANT TRIGGER, REFERENCES ON vehicles TO PUBLIC")
+        .execute(&db.admin)
+        .await
+        .unwrap();
+    let out = audit_rls(&db.app_url());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("holds TRIGGER, REFERENCES on table vehicles"),
+        "{stdout}"
+    );
+}
+
+#[tokio::test]
+async fn audit_rls_reports_the_enter_household_function_and_fails_when_public_may_run_it() {
+    let db = TestDb::new().await;
+    let out = audit_rls(&db.app_url());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("function app.enter_household(uuid,text): security definer no, search_path pinned yes, PUBLIC may execute no  ok"),
+        "{stdout}"
+    );
+    sqlx::query("GRANT EXECUTE ON FUNCTION app.enter_household(uuid, text) TO PUBLIC")
+        .execute(&db.admin)
+        .await
+        .unwrap();
+    let out = audit_rls(&db.app_url());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("function app.enter_household(uuid,text) is executable by PUBLIC"),
+        "{stdout}"
+    );
+}
+
+#[tokio::test]
+async fn audit_rls_fails_on_a_security_definer_function_without_a_pinned_search_path() {
+    let db = TestDb::new().await;
+    sqlx::query(
+        "CREATE FUNCTION app.unsafe_helper() RETURNS int LANGUAGE sql SECURITY DEFINER AS 'SELECT 1'",
+    )
+    .execute(&db.admin)
+    .await
+    .unwrap();
+    let out = audit_rls(&db.app_url());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("function app.unsafe_helper() does not pin search_path")
+            && stdout.contains("function app.unsafe_helper() is executable by PUBLIC"),
+        "{stdout}"
+    );
+}
+
+#[tokio::test]
 async fn serve_refuses_to_start_as_a_superuser() {
     let db = TestDb::new().await;
     let (_dir, config) = config_for(&db.admin_url());

@@ -2,7 +2,6 @@
 
 use proptest::prelude::*;
 use server::db::tenant::HouseholdTx;
-use shared::Role;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, PgConnection};
 use uuid::Uuid;
@@ -108,9 +107,7 @@ async fn an_empty_or_malformed_setting_matches_nothing_and_is_not_an_error() {
 #[tokio::test]
 async fn household_a_sees_only_its_own_rows() {
     let t = two_households().await;
-    let mut tx = HouseholdTx::begin(&t.db.app, t.a, Role::Owner)
-        .await
-        .unwrap();
+    let mut tx = HouseholdTx::begin(&t.db.app, t.a, "user-a").await.unwrap();
     let ids: Vec<Uuid> = sqlx::query_scalar("SELECT household_id FROM vehicles")
         .fetch_all(tx.conn())
         .await
@@ -136,9 +133,7 @@ async fn household_a_sees_only_its_own_rows() {
 #[tokio::test]
 async fn household_a_cannot_update_or_delete_b_rows_by_id() {
     let t = two_households().await;
-    let mut tx = HouseholdTx::begin(&t.db.app, t.a, Role::Owner)
-        .await
-        .unwrap();
+    let mut tx = HouseholdTx::begin(&t.db.app, t.a, "user-a").await.unwrap();
     let updated = sqlx::query("UPDATE vehicles SET name = 'pwned' WHERE id = $1")
         .bind(t.b_vehicle)
         .execute(tx.conn())
@@ -173,9 +168,7 @@ fn is_rls_violation(e: &sqlx::Error) -> bool {
 #[tokio::test]
 async fn household_a_cannot_insert_a_row_for_b() {
     let t = two_households().await;
-    let mut tx = HouseholdTx::begin(&t.db.app, t.a, Role::Owner)
-        .await
-        .unwrap();
+    let mut tx = HouseholdTx::begin(&t.db.app, t.a, "user-a").await.unwrap();
     let err = sqlx::query("INSERT INTO vehicles (household_id, name) VALUES ($1, 'smuggled')")
         .bind(t.b)
         .execute(tx.conn())
@@ -187,7 +180,8 @@ async fn household_a_cannot_insert_a_row_for_b() {
 #[tokio::test]
 async fn an_insert_without_household_id_lands_in_the_current_household() {
     let t = two_households().await;
-    let mut tx = HouseholdTx::begin(&t.db.app, t.a, Role::Member)
+    t.db.member(t.a, "member-a", "member").await;
+    let mut tx = HouseholdTx::begin(&t.db.app, t.a, "member-a")
         .await
         .unwrap();
     let household: Uuid =
@@ -201,9 +195,7 @@ async fn an_insert_without_household_id_lands_in_the_current_household() {
 #[tokio::test]
 async fn household_a_cannot_move_its_row_to_b() {
     let t = two_households().await;
-    let mut tx = HouseholdTx::begin(&t.db.app, t.a, Role::Owner)
-        .await
-        .unwrap();
+    let mut tx = HouseholdTx::begin(&t.db.app, t.a, "user-a").await.unwrap();
     // The vehicle has fuel logs, so first try a log-free one: the policy, not the FK, refuses.
     let fresh: Uuid =
         sqlx::query_scalar("INSERT INTO vehicles (name) VALUES ('mover') RETURNING id")
@@ -222,9 +214,7 @@ async fn household_a_cannot_move_its_row_to_b() {
 #[tokio::test]
 async fn a_fuel_log_cannot_point_at_another_households_vehicle() {
     let t = two_households().await;
-    let mut tx = HouseholdTx::begin(&t.db.app, t.a, Role::Owner)
-        .await
-        .unwrap();
+    let mut tx = HouseholdTx::begin(&t.db.app, t.a, "user-a").await.unwrap();
     let err = sqlx::query(
         "INSERT INTO fuel_logs (vehicle_id, filled_at, odometer_km, volume, cost) VALUES ($1, '2026-02-01', 2000, 40, 60)",
     )
@@ -246,7 +236,8 @@ async fn a_fuel_log_cannot_point_at_another_households_vehicle() {
 #[tokio::test]
 async fn viewers_are_refused_writes_by_the_database_itself() {
     let t = two_households().await;
-    let mut tx = HouseholdTx::begin(&t.db.app, t.a, Role::Viewer)
+    t.db.member(t.a, "viewer-a", "viewer").await;
+    let mut tx = HouseholdTx::begin(&t.db.app, t.a, "viewer-a")
         .await
         .unwrap();
     let err = sqlx::query("INSERT INTO vehicles (name) VALUES ('viewer car')")
@@ -255,7 +246,7 @@ async fn viewers_are_refused_writes_by_the_database_itself() {
         .unwrap_err();
     assert!(is_rls_violation(&err), "{err}");
     drop(tx);
-    let mut tx = HouseholdTx::begin(&t.db.app, t.a, Role::Viewer)
+    let mut tx = HouseholdTx::begin(&t.db.app, t.a, "viewer-a")
         .await
         .unwrap();
     assert_eq!(count(tx.conn(), "vehicles").await, 1, "viewers still read");
@@ -279,12 +270,14 @@ async fn one_pooled_connection_carries_no_household_from_one_transaction_to_the_
     db.vehicle(a, "a1").await;
     db.vehicle(b, "b1").await;
     db.vehicle(b, "b2").await;
+    db.member(a, "user-a", "owner").await;
+    db.member(b, "user-b", "owner").await;
 
-    let mut tx = HouseholdTx::begin(&db.app, a, Role::Owner).await.unwrap();
+    let mut tx = HouseholdTx::begin(&db.app, a, "user-a").await.unwrap();
     assert_eq!(count(tx.conn(), "vehicles").await, 1);
     tx.commit().await.unwrap();
 
-    let mut tx = HouseholdTx::begin(&db.app, b, Role::Owner).await.unwrap();
+    let mut tx = HouseholdTx::begin(&db.app, b, "user-b").await.unwrap();
     let seen: Vec<Uuid> = sqlx::query_scalar("SELECT household_id FROM vehicles")
         .fetch_all(tx.conn())
         .await
@@ -339,7 +332,11 @@ fn random_operations_never_cross_households() {
     let households: Vec<Uuid> = rt.block_on(async {
         let mut v = Vec::new();
         for name in ["H0", "H1", "H2"] {
-            v.push(db.household(name).await);
+            let household = db.household(name).await;
+            for role in ["owner", "member", "viewer"] {
+                db.member(household, role, role).await;
+            }
+            v.push(household);
         }
         v
     });
@@ -371,7 +368,7 @@ async fn run_ops(db: &TestDb, households: &[Uuid], ops: Vec<Op>) -> Result<(), T
         match op {
             Op::Insert { by } => {
                 n += 1;
-                let mut tx = HouseholdTx::begin(&db.app, households[by], Role::Member)
+                let mut tx = HouseholdTx::begin(&db.app, households[by], "member")
                     .await
                     .unwrap();
                 let (id, owner): (Uuid, Uuid) = sqlx::query_as(
@@ -387,7 +384,7 @@ async fn run_ops(db: &TestDb, households: &[Uuid], ops: Vec<Op>) -> Result<(), T
             }
             Op::InsertFor { by, target } => {
                 n += 1;
-                let mut tx = HouseholdTx::begin(&db.app, households[by], Role::Member)
+                let mut tx = HouseholdTx::begin(&db.app, households[by], "member")
                     .await
                     .unwrap();
                 let result = sqlx::query_scalar::<_, Uuid>(
@@ -406,7 +403,7 @@ async fn run_ops(db: &TestDb, households: &[Uuid], ops: Vec<Op>) -> Result<(), T
                 }
             }
             Op::List { by } => {
-                let mut tx = HouseholdTx::begin(&db.app, households[by], Role::Viewer)
+                let mut tx = HouseholdTx::begin(&db.app, households[by], "viewer")
                     .await
                     .unwrap();
                 let mut rows: Vec<(Uuid, Uuid)> =
@@ -431,7 +428,7 @@ async fn run_ops(db: &TestDb, households: &[Uuid], ops: Vec<Op>) -> Result<(), T
                 } else {
                     "UPDATE vehicles SET make = 'x' WHERE id = $1"
                 };
-                let mut tx = HouseholdTx::begin(&db.app, households[by], Role::Owner)
+                let mut tx = HouseholdTx::begin(&db.app, households[by], "owner")
                     .await
                     .unwrap();
                 let affected = sqlx::query(sql)

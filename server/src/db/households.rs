@@ -1,0 +1,55 @@
+//! `server household suspend|reactivate <id>`: operator commands on the owner connection.
+//!
+//! Suspension needs no other step to take effect: every data request enters its household
+//! through `app.enter_household`, which admits members of active households only, and the
+//! exchange refuses suspended ones. Outstanding internal tokens stop working on their next
+//! request, on every replica.
+
+use secrecy::{ExposeSecret, SecretString};
+use shared::households::HouseholdStatus;
+use sqlx::{Connection, PgConnection};
+use uuid::Uuid;
+
+fn as_str(status: HouseholdStatus) -> &'static str {
+    match status {
+        HouseholdStatus::Active => "active",
+        HouseholdStatus::Suspended => "suspended",
+    }
+}
+
+/// Sets the household's status on a connection that owns the tables. The household is put
+/// in context first, so an owner that is not a superuser (bound by `FORCE ROW LEVEL
+/// SECURITY`) reaches it through the `household_operator_update` policy. `false` when no
+/// household has that id.
+pub async fn update_status(
+    conn: &mut PgConnection,
+    id: Uuid,
+    status: HouseholdStatus,
+) -> sqlx::Result<bool> {
+    let mut tx = conn.begin().await?;
+    sqlx::query("SELECT set_config('app.current_household_id', $1, true)")
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    let updated = sqlx::query("UPDATE households SET status = $2 WHERE id = $1")
+        .bind(id)
+        .bind(as_str(status))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    tx.commit().await?;
+    Ok(updated == 1)
+}
+
+/// The command: connects with `owner_url` and sets the status, or fails for an unknown id.
+pub async fn set_status(
+    owner_url: &SecretString,
+    id: Uuid,
+    status: HouseholdStatus,
+) -> anyhow::Result<()> {
+    let mut conn = PgConnection::connect(owner_url.expose_secret()).await?;
+    if !update_status(&mut conn, id, status).await? {
+        anyhow::bail!("no household has the id {id}");
+    }
+    Ok(())
+}

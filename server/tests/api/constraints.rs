@@ -10,7 +10,6 @@ use chrono::{NaiveDate, Utc};
 use server::db::tenant::HouseholdTx;
 use server::db::{fuel_logs, vehicles};
 use server::error::AppError;
-use shared::Role;
 use shared::fuel_logs::{COST_MAX, NOTE_MAX, NewFuelLog, ODOMETER_MAX_KM, VOLUME_MAX};
 use shared::problem::{FieldError, Problem};
 use shared::vehicles::{
@@ -27,10 +26,14 @@ struct Garage {
     vehicle: Uuid,
 }
 
+/// The subject the garage's transactions act as: its owner.
+const OWNER: &str = "owner";
+
 impl Garage {
     async fn new() -> Self {
         let db = TestDb::new().await;
         let household = db.household("Home").await;
+        db.member(household, OWNER, "owner").await;
         let vehicle = db.vehicle(household, "Golf").await;
         Self {
             db,
@@ -40,7 +43,7 @@ impl Garage {
     }
 
     async fn tx(&self) -> HouseholdTx {
-        HouseholdTx::begin(&self.db.app, self.household, Role::Owner)
+        HouseholdTx::begin(&self.db.app, self.household, OWNER)
             .await
             .unwrap()
     }

@@ -11,7 +11,6 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use server::db::tenant::HouseholdTx;
 use server::db::{fuel_logs, vehicles};
-use shared::Role;
 use shared::fuel_logs::NewFuelLog;
 use shared::vehicles::{FuelUnit, NewVehicle, VehiclePatch};
 use uuid::Uuid;
@@ -172,7 +171,8 @@ fn fields(row: impl Serialize) -> BTreeSet<String> {
 async fn each_table_has_exactly_the_columns_of_its_row_type() {
     let db = TestDb::new().await;
     let h = db.household("Home").await;
-    let mut tx = HouseholdTx::begin(&db.app, h, Role::Owner).await.unwrap();
+    db.member(h, "owner", "owner").await;
+    let mut tx = HouseholdTx::begin(&db.app, h, "owner").await.unwrap();
     let vehicle = vehicles::create(
         &mut tx,
         &NewVehicle {

@@ -10,6 +10,7 @@ pub mod dates;
 pub mod exchange;
 pub mod fuel_logs;
 pub mod households;
+pub mod html;
 pub mod page;
 pub mod problem;
 pub mod summary;

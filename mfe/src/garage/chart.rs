@@ -7,6 +7,7 @@
 
 use chrono::NaiveDate;
 use leptos::prelude::*;
+use shared::html::escape_html;
 use shared::summary::VehicleSummary;
 
 use super::format::fixed;
@@ -155,15 +156,6 @@ fn n(value: f64) -> String {
     fixed(value, 1)
 }
 
-/// Text for markup: a vehicle's name may contain `<`, `&` or quotes.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
 /// The chart's SVG elements as markup. The chart is drawn whole and never updated in place,
 /// so markup is all it needs; a typed view with an element per tick, line, point and legend
 /// entry costs many times more wasm.
@@ -213,7 +205,7 @@ pub fn marks(plot: &Plot) -> String {
                 r#"<circle cx="{}" cy="{}" r="3.5"><title>{}</title></circle>"#,
                 n(p.x),
                 n(p.y),
-                escape(&p.label)
+                escape_html(&p.label)
             );
         }
         svg += "</g>";
@@ -232,7 +224,7 @@ pub fn figure(plot: &Plot) -> String {
             format!(
                 r#"<li><span class="hh-swatch hh-series-{}"></span>{}</li>"#,
                 i % COLOURS,
-                escape(&line.name)
+                escape_html(&line.name)
             )
         })
         .collect();

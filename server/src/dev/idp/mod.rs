@@ -1,0 +1,172 @@
+//! A development identity provider that speaks the subset of Auth0's OpenID
+//! Connect dialect the single page app uses: discovery, JWKS, authorization
+//! code + PKCE (S256), and logout.
+//!
+//! It exists so that local work and tests need no Auth0 tenant, while the
+//! server still validates tokens exactly as it does Auth0's: it discovers this
+//! issuer, fetches its JWKS and checks RS256 signatures, `iss`, `aud` and `exp`
+//! with no special case for development. Only mount it in development.
+//!
+//! One file per concern: `keys` (signing key, JWKS), `claims` (what the tokens say), `codes`
+//! and `pkce` (pending authorization codes and their proof), `session` (the session cookie),
+//! `page` (the HTML pages), and a file per endpoint.
+
+mod authorize;
+mod claims;
+mod codes;
+mod discovery;
+mod keys;
+mod logout;
+mod page;
+mod pkce;
+mod session;
+mod token;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use rsa::RsaPrivateKey;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use url::Url;
+
+use self::claims::{AccessClaims, IdClaims};
+use self::codes::Codes;
+use self::keys::SigningKey;
+pub use self::keys::{Jwks, RsaJwk};
+
+/// The scopes every token is granted.
+const SCOPE: &str = "openid profile email";
+/// Tokens, codes and sign-in pages must not be kept by caches.
+const NO_STORE: (HeaderName, &str) = (header::CACHE_CONTROL, "no-store");
+
+/// A user offered on the development sign-in page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DevUser {
+    /// Subject identifier put in tokens' `sub`, e.g. `"auth0|alice"`.
+    pub sub: String,
+    /// Display name (ID token `name`).
+    pub name: String,
+    /// E-mail address (ID token `email`).
+    pub email: String,
+}
+
+/// Configuration of the development identity provider.
+#[derive(Debug, Clone)]
+pub struct DevIdpConfig {
+    /// Issuer URL, e.g. `http://127.0.0.1:8080/dev-idp/`; must end with `/`.
+    pub issuer: String,
+    /// API audience put in access tokens' `aud`.
+    pub audience: String,
+    /// The single page app's client id; ID tokens' `aud`.
+    pub client_id: String,
+    /// Redirect URIs accepted at `/authorize` (exact match).
+    pub redirect_uris: Vec<String>,
+    /// Users offered on the sign-in page.
+    pub users: Vec<DevUser>,
+    /// Lifetime of access and ID tokens, in seconds.
+    pub token_ttl_secs: u64,
+}
+
+impl DevIdpConfig {
+    fn user(&self, sub: &str) -> Option<&DevUser> {
+        self.users.iter().find(|u| u.sub == sub)
+    }
+}
+
+/// The development identity provider: configuration, an RSA signing key and
+/// the pending single-use authorization codes.
+pub struct DevIdp {
+    config: DevIdpConfig,
+    key: SigningKey,
+    codes: Codes,
+}
+
+impl fmt::Debug for DevIdp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DevIdp")
+            .field("config", &self.config)
+            .field("kid", &self.key.kid())
+            .finish_non_exhaustive()
+    }
+}
+
+impl DevIdp {
+    /// Creates a provider with a freshly generated RSA-2048 signing key.
+    pub fn new(config: DevIdpConfig) -> anyhow::Result<Self> {
+        Self::with_key(config, keys::generate()?)
+    }
+
+    /// Creates a provider signing with `key` (at least 2048 bits).
+    pub fn with_key(config: DevIdpConfig, key: RsaPrivateKey) -> anyhow::Result<Self> {
+        anyhow::ensure!(config.issuer.ends_with('/'), "issuer must end with '/'");
+        Ok(Self {
+            config,
+            key: SigningKey::from_rsa(&key)?,
+            codes: Codes::default(),
+        })
+    }
+
+    /// Issues an RS256 access token for `sub`, as Auth0 would for the app.
+    pub fn issue_access_token(&self, sub: &str) -> anyhow::Result<String> {
+        let userinfo = format!("{}userinfo", self.config.issuer);
+        self.key
+            .sign(&AccessClaims::new(&self.config, sub, &userinfo))
+    }
+
+    fn issue_id_token(&self, user: &DevUser, nonce: Option<&str>) -> anyhow::Result<String> {
+        self.key.sign(&IdClaims::new(&self.config, user, nonce))
+    }
+
+    /// The JSON Web Key Set publishing the signing key.
+    pub fn jwks(&self) -> Jwks {
+        self.key.jwks()
+    }
+}
+
+/// The provider's routes, to be nested at the issuer's path (`/dev-idp`).
+pub fn router(idp: Arc<DevIdp>) -> Router {
+    // Like Auth0's "Allowed Web Origins": the app's origins may call discovery, JWKS and
+    // the token endpoint from script (e.g. `trunk serve` on another port).
+    let origins: Vec<HeaderValue> = idp
+        .config
+        .redirect_uris
+        .iter()
+        .filter_map(|u| Url::parse(u).ok())
+        .map(|u| u.origin().ascii_serialization())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .filter_map(|o| HeaderValue::from_str(&o).ok())
+        .collect();
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE]);
+    Router::new()
+        .route(
+            "/.well-known/openid-configuration",
+            get(discovery::discovery),
+        )
+        .route("/.well-known/jwks.json", get(discovery::jwks))
+        .route("/authorize", get(authorize::authorize))
+        .route("/oauth/token", post(token::token))
+        .route("/v2/logout", get(logout::logout))
+        .layer(cors)
+        .with_state(idp)
+}
+
+/// A 302 to `base` with `pairs` appended to its query.
+fn redirect(base: &Url, pairs: &[(&str, &str)]) -> Response {
+    let mut url = base.clone();
+    if !pairs.is_empty() {
+        url.query_pairs_mut().extend_pairs(pairs);
+    }
+    (StatusCode::FOUND, [(header::LOCATION, url.to_string())]).into_response()
+}

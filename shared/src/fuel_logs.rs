@@ -8,6 +8,7 @@ use crate::problem::FieldError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
 pub struct FuelLog {
     pub id: Uuid,
     pub household_id: Uuid,
@@ -26,6 +27,7 @@ pub struct FuelLog {
 /// `POST …/fuel-logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Encode))]
 #[serde(deny_unknown_fields)]
 pub struct NewFuelLog {
     pub filled_at: NaiveDate,

@@ -6,6 +6,7 @@ use uuid::Uuid;
 /// A member's role in a household. Viewers read; members and owners also write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Owner,
@@ -40,6 +41,7 @@ impl Role {
 /// Whether a household may be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
 #[serde(rename_all = "lowercase")]
 pub enum HouseholdStatus {
     Active,
@@ -59,6 +61,7 @@ impl HouseholdStatus {
 /// One of the caller's households.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
 pub struct Membership {
     pub household_id: Uuid,
     pub name: String,
@@ -69,6 +72,7 @@ pub struct Membership {
 /// The answer of `GET /api/me/households`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
 pub struct MyHouseholds {
     pub households: Vec<Membership>,
 }

@@ -4,7 +4,6 @@
 //! compiles for `wasm32-unknown-unknown` as well as natively, so it carries only serde
 //! types and the few rules both sides must agree on (validation limits, roles).
 
-pub mod dates;
 pub mod exchange;
 pub mod fuel_logs;
 pub mod households;

@@ -9,6 +9,7 @@ use crate::problem::FieldError;
 /// The unit a vehicle's fuel volumes are recorded in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode, jsvalue::Encode))]
 #[serde(rename_all = "snake_case")]
 pub enum FuelUnit {
     Litres,
@@ -42,6 +43,7 @@ impl FuelUnit {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
 pub struct Vehicle {
     pub id: Uuid,
     pub household_id: Uuid,
@@ -56,6 +58,7 @@ pub struct Vehicle {
 /// `POST …/vehicles`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Encode))]
 #[serde(deny_unknown_fields)]
 pub struct NewVehicle {
     pub name: String,
@@ -76,6 +79,7 @@ fn default_unit() -> FuelUnit {
 /// `PATCH …/vehicles/{id}`: absent fields stay as they are.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Encode))]
 #[serde(deny_unknown_fields)]
 pub struct VehiclePatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]

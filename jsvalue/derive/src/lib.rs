@@ -8,7 +8,7 @@
 //! would change the wire form (`flatten`, `alias`, tags, `with`, …) is a compile error
 //! rather than something the browser would silently read differently from the server.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use serde_derive_internals::ast::{Container, Data, Field, Style, Variant};
 use serde_derive_internals::{Ctxt, Derive, attr};
@@ -36,7 +36,10 @@ pub fn derive_encode(input: proc_macro::TokenStream) -> proc_macro::TokenStream 
 /// The impl for `input`, or every problem with it at once.
 fn expand(input: &DeriveInput, derive: Derive) -> syn::Result<TokenStream> {
     let cx = Ctxt::new();
-    let expanded = Container::from_ast(&cx, input, derive).map(|container| {
+    // serde's path to its private module, which the parser puts only into code for `with`
+    // and borrowed fields, both refused below.
+    let private = Ident::new("__private", Span::call_site());
+    let expanded = Container::from_ast(&cx, input, derive, &private).map(|container| {
         check(&cx, &container, derive);
         match derive {
             Derive::Deserialize => decode(&container),
@@ -245,7 +248,7 @@ fn encode(container: &Container) -> TokenStream {
 fn bounded(container: &Container, bound: syn::TraitBound) -> syn::Generics {
     let mut generics = container.generics.clone();
     for param in generics.type_params_mut() {
-        param.bounds.push(bound.clone().into());
+        param.bounds.push(syn::TypeParamBound::Trait(bound.clone()));
     }
     generics
 }

@@ -160,7 +160,7 @@ where
     )
 }
 
-/// `POST {audience}/exchange`: an Auth0 access token in, an internal token out.
+/// `POST {api_base}/exchange`: an Auth0 access token in, an internal token out.
 pub async fn exchange(
     key: &TokenKey,
     access_token: &str,
@@ -170,7 +170,7 @@ pub async fn exchange(
         household_id: key.household_id.to_string(),
     };
     let transport = |e: ApiError| TokenError::Network(e.to_string());
-    let url = format!("{}/exchange", key.audience);
+    let url = format!("{}/exchange", key.api_base);
     let body = to_json(&body).map_err(transport)?;
     let response = fetch("POST", &url, Some(access_token), Body::Json(&body), signal)
         .await
@@ -300,7 +300,7 @@ impl HouseholdApi {
     fn url(&self, rest: &str) -> String {
         format!(
             "{}/api/households/{}{rest}",
-            self.key.audience, self.key.household_id
+            self.key.api_base, self.key.household_id
         )
     }
 

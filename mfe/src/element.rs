@@ -12,7 +12,7 @@
 mod events;
 mod instance;
 
-use js_sys::{Object, Promise, Reflect};
+use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
 
@@ -22,10 +22,10 @@ use instance::Instance;
 pub const TAG: &str = "household-mfe";
 
 #[wasm_bindgen(inline_js = r#"
-export function define_element(tag, hooks) {
+export function define_element(tag, hooks, observed) {
   if (customElements.get(tag)) return false;
   class HouseholdMfeElement extends HTMLElement {
-    static get observedAttributes() { return ["household-id", "api-base", "theme"]; }
+    static get observedAttributes() { return observed; }
     constructor() {
       super();
       // A host may set the property before this bundle upgraded the element; re-set it
@@ -42,17 +42,17 @@ export function define_element(tag, hooks) {
       this._mfe = undefined;
     }
     attributeChangedCallback(name, oldValue, newValue) {
-      if (this._mfe !== undefined && oldValue !== newValue) hooks.attributeChanged(this._mfe, name, newValue);
+      if (this._mfe !== undefined && oldValue !== newValue) hooks.attribute_changed(this._mfe, name, newValue);
     }
     getInternalToken() {
       if (this._mfe === undefined) return Promise.reject(new Error("household-mfe is not connected"));
-      return hooks.internalToken(this._mfe);
+      return hooks.internal_token(this._mfe);
     }
-    get exchangeCount() { return this._mfe === undefined ? 0 : hooks.exchangeCount(this._mfe); }
+    get exchangeCount() { return this._mfe === undefined ? 0 : hooks.exchange_count(this._mfe); }
     get accessTokenProvider() { return this._accessTokenProvider ?? null; }
     set accessTokenProvider(provider) {
       this._accessTokenProvider = provider;
-      if (this._mfe !== undefined) hooks.providerChanged(this._mfe);
+      if (this._mfe !== undefined) hooks.provider_changed(this._mfe);
     }
   }
   customElements.define(tag, HouseholdMfeElement);
@@ -61,7 +61,7 @@ export function define_element(tag, hooks) {
 "#)]
 extern "C" {
     #[wasm_bindgen(catch)]
-    fn define_element(tag: &str, hooks: &Object) -> Result<bool, JsValue>;
+    fn define_element(tag: &str, hooks: Hooks, observed: Array) -> Result<bool, JsValue>;
 }
 
 /// [`define`] for a bundle's entry point: a failure goes to the console, as the host page
@@ -75,35 +75,73 @@ pub fn define_or_log() {
 /// Defines `<household-mfe>`. Returns `false` when it was already defined (the bundle was
 /// loaded twice), which is harmless: the first definition keeps serving every element.
 pub fn define() -> Result<bool, JsValue> {
-    let hooks = Object::new();
-    // The closures live as long as the definition, i.e. the page: leaking them is the point.
-    let set = |name: &str, hook: JsValue| Reflect::set(&hooks, &name.into(), &hook);
-    set(
-        "connected",
-        Closure::<dyn Fn(HtmlElement) -> u32>::new(Instance::connect).into_js_value(),
-    )?;
-    set(
-        "disconnected",
-        Closure::<dyn Fn(u32)>::new(Instance::disconnect).into_js_value(),
-    )?;
-    set(
-        "attributeChanged",
-        Closure::<dyn Fn(u32, String, Option<String>)>::new(|id, name: String, value| {
-            Instance::attribute_changed(id, &name, value)
-        })
-        .into_js_value(),
-    )?;
-    set(
-        "internalToken",
-        Closure::<dyn Fn(u32) -> Promise>::new(Instance::internal_token).into_js_value(),
-    )?;
-    set(
-        "exchangeCount",
-        Closure::<dyn Fn(u32) -> f64>::new(Instance::exchange_count).into_js_value(),
-    )?;
-    set(
-        "providerChanged",
-        Closure::<dyn Fn(u32)>::new(Instance::provider_changed).into_js_value(),
-    )?;
-    define_element(TAG, &hooks)
+    let observed = Attribute::ALL.iter().map(|a| JsValue::from_str(a.name()));
+    define_element(TAG, Hooks(()), observed.collect())
+}
+
+/// The attributes the element observes; the shim's `observedAttributes` is [`Self::ALL`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attribute {
+    HouseholdId,
+    ApiBase,
+    /// Styling only: the style sheet keys on `:host([theme=…])`.
+    Theme,
+}
+
+impl Attribute {
+    pub const ALL: [Self; 3] = [Self::HouseholdId, Self::ApiBase, Self::Theme];
+
+    /// The attribute's name in HTML.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::HouseholdId => "household-id",
+            Self::ApiBase => "api-base",
+            Self::Theme => "theme",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.name() == name)
+    }
+}
+
+/// The shim's way into Rust, handed to it once: one method per callback or property of the
+/// element class, by the name the shim calls (the Rust name, so that it is written once on
+/// this side), each taking the id that [`Hooks::connected`] gave the element.
+#[wasm_bindgen]
+pub struct Hooks(());
+
+#[wasm_bindgen]
+impl Hooks {
+    /// `connectedCallback`.
+    pub fn connected(&self, element: HtmlElement) -> u32 {
+        Instance::connect(element)
+    }
+
+    /// `disconnectedCallback`.
+    pub fn disconnected(&self, id: u32) {
+        Instance::disconnect(id);
+    }
+
+    /// `attributeChangedCallback`, for an attribute that changed.
+    pub fn attribute_changed(&self, id: u32, name: &str, value: Option<String>) {
+        if let Some(attribute) = Attribute::from_name(name) {
+            Instance::attribute_changed(id, attribute, value);
+        }
+    }
+
+    /// `getInternalToken()`.
+    pub fn internal_token(&self, id: u32) -> Promise {
+        Instance::internal_token(id)
+    }
+
+    /// The `exchangeCount` property.
+    pub fn exchange_count(&self, id: u32) -> f64 {
+        Instance::exchange_count(id)
+    }
+
+    /// The `accessTokenProvider` property was set.
+    pub fn provider_changed(&self, id: u32) {
+        Instance::provider_changed(id);
+    }
 }

@@ -38,14 +38,14 @@ use uuid::Uuid;
 pub struct TokenKey {
     pub household_id: Uuid,
     /// The API base URL, normalised without a trailing slash; empty for the page's origin.
-    pub audience: String,
+    pub api_base: String,
 }
 
 impl TokenKey {
-    pub fn new(household_id: Uuid, audience: &str) -> Self {
+    pub fn new(household_id: Uuid, api_base: &str) -> Self {
         Self {
             household_id,
-            audience: audience.trim_end_matches('/').to_owned(),
+            api_base: api_base.trim_end_matches('/').to_owned(),
         }
     }
 }

@@ -9,6 +9,7 @@ use crate::Role;
 /// server can answer a malformed one with a 400 problem rather than a decoder error.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Encode))]
 #[serde(deny_unknown_fields)]
 pub struct Request {
     pub household_id: String,
@@ -17,6 +18,7 @@ pub struct Request {
 /// The answer to the JSON form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
 pub struct Response {
     pub access_token: String,
     pub token_type: String,

@@ -10,6 +10,7 @@ use crate::problem::FieldError;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
 pub struct FuelLog {
     pub id: Uuid,
     pub household_id: Uuid,
@@ -28,6 +29,7 @@ pub struct FuelLog {
 /// `POST …/fuel-logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Encode))]
 #[serde(deny_unknown_fields)]
 pub struct NewFuelLog {
     pub filled_at: NaiveDate,

@@ -9,6 +9,7 @@ use uuid::Uuid;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
 #[cfg_attr(feature = "sqlx", sqlx(type_name = "text", rename_all = "lowercase"))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Owner,
@@ -46,6 +47,7 @@ impl Role {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
 #[cfg_attr(feature = "sqlx", sqlx(type_name = "text", rename_all = "lowercase"))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
 #[serde(rename_all = "lowercase")]
 pub enum HouseholdStatus {
     Active,
@@ -66,6 +68,7 @@ impl HouseholdStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
 pub struct Membership {
     pub household_id: Uuid,
     pub name: String,
@@ -76,6 +79,7 @@ pub struct Membership {
 /// The answer of `GET /api/me/households`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
 pub struct MyHouseholds {
     pub households: Vec<Membership>,
 }

@@ -6,7 +6,6 @@
 //! messages, roles). The server turns on the `openapi` and `sqlx` features, so these same
 //! types describe its API and are its database rows; the micro-frontend turns on neither.
 
-pub mod dates;
 pub mod exchange;
 pub mod fuel_logs;
 pub mod households;

@@ -9,6 +9,7 @@ pub const CONTENT_TYPE: &str = "application/problem+json";
 /// people and never carries database or library text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
 pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,
@@ -26,6 +27,7 @@ pub struct Problem {
 /// One invalid field of a request body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
 pub struct FieldError {
     pub field: String,
     pub message: String,

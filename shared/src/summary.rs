@@ -11,6 +11,7 @@ pub const LITRES_PER_US_GALLON: f64 = 3.785_411_784;
 /// Figures for one vehicle. Economy needs at least two fill-ups; until then it is `None`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
 pub struct VehicleSummary {
     pub vehicle_id: Uuid,
     pub name: String,
@@ -27,6 +28,7 @@ pub struct VehicleSummary {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
 pub struct EconomyPoint {
     pub date: NaiveDate,
     pub l_per_100km: f64,
@@ -34,6 +36,7 @@ pub struct EconomyPoint {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
 pub struct Summary {
     pub household_id: Uuid,
     pub vehicles: Vec<VehicleSummary>,

@@ -12,6 +12,7 @@ use crate::problem::FieldError;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
 #[cfg_attr(feature = "sqlx", sqlx(type_name = "text", rename_all = "snake_case"))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode, jsvalue::Encode))]
 #[serde(rename_all = "snake_case")]
 pub enum FuelUnit {
     Litres,
@@ -47,6 +48,7 @@ impl FuelUnit {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
 pub struct Vehicle {
     pub id: Uuid,
     pub household_id: Uuid,
@@ -61,6 +63,7 @@ pub struct Vehicle {
 /// `POST …/vehicles`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Encode))]
 #[serde(deny_unknown_fields)]
 pub struct NewVehicle {
     pub name: String,
@@ -81,6 +84,7 @@ fn default_unit() -> FuelUnit {
 /// `PATCH …/vehicles/{id}`: absent fields stay as they are.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Encode))]
 #[serde(deny_unknown_fields)]
 pub struct VehiclePatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -6,18 +6,19 @@
 //! setting signals, dropping a view), so a host listener that removes the element from
 //! inside an event cannot hit a borrowed map.
 
-use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 
 use js_sys::{Function, Promise, Reflect};
+use leptos::mount::UnmountHandle;
 use leptos::prelude::*;
+use leptos::tachys::view::any_view::AnyViewState;
 use uuid::Uuid;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 use web_sys::{AbortController, HtmlElement, ShadowRootInit, ShadowRootMode};
 
-use super::events;
+use super::{Attribute, events};
 use crate::api::{self, Client};
 use crate::garage::{HouseholdMfe, Notice, STYLE};
 use crate::token::{TokenError, TokenKey};
@@ -37,8 +38,8 @@ pub struct Instance {
     session: ArcRwSignal<u64>,
     client: Client,
     abort: AbortController,
-    /// Leptos's `UnmountHandle`; dropping it unmounts the view and disposes its signals.
-    _mounted: Box<dyn Any>,
+    /// Dropping it unmounts the view and disposes its signals.
+    _mounted: UnmountHandle<AnyViewState>,
 }
 
 impl Drop for Instance {
@@ -75,12 +76,12 @@ impl Instance {
         drop(instance);
     }
 
-    pub fn attribute_changed(id: u32, name: &str, value: Option<String>) {
+    pub fn attribute_changed(id: u32, attribute: Attribute, value: Option<String>) {
         let Some((signal, client)) = Self::with(id, |i| {
-            let signal = match name {
-                "household-id" => Some(i.household_id.clone()),
-                "api-base" => Some(i.api_base.clone()),
-                _ => None,
+            let signal = match attribute {
+                Attribute::HouseholdId => Some(i.household_id.clone()),
+                Attribute::ApiBase => Some(i.api_base.clone()),
+                Attribute::Theme => None,
             };
             (signal, i.client.clone())
         }) else {
@@ -167,15 +168,18 @@ impl Instance {
         let source = element.clone();
         let tokens = api::token_manager(move || host_access_token(&source), Some(abort.signal()));
         let client = Client::new(tokens, Some(abort.signal()));
-        let attribute = |name| ArcRwSignal::new(element.get_attribute(name).unwrap_or_default());
-        let (household_id, api_base) = (attribute("household-id"), attribute("api-base"));
+        let attribute =
+            |a: Attribute| ArcRwSignal::new(element.get_attribute(a.name()).unwrap_or_default());
+        let household_id = attribute(Attribute::HouseholdId);
+        let api_base = attribute(Attribute::ApiBase);
         let session = ArcRwSignal::new(0);
 
         let view = {
             let (household_id, api_base, session) =
                 (household_id.clone(), api_base.clone(), session.clone());
             let (client, element) = (client.clone(), element.clone());
-            move || root(household_id, api_base, session, client, element)
+            // As `AnyView`, so that the handle's type can be named.
+            move || root(household_id, api_base, session, client, element).into_any()
         };
         let mounted = leptos::mount::mount_to(container, view);
         Ok(Self {
@@ -185,7 +189,7 @@ impl Instance {
             session,
             client,
             abort,
-            _mounted: Box::new(mounted),
+            _mounted: mounted,
         })
     }
 }

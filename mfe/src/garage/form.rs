@@ -237,8 +237,8 @@ pub fn optional_integer(field: &str, text: &str, errors: &mut Vec<FieldError>) -
 
 /// A date from `<input type="date">` (always `YYYY-MM-DD`).
 pub fn date(field: &str, text: &str, errors: &mut Vec<FieldError>) -> NaiveDate {
-    // `shared`'s strict parser rather than chrono's `FromStr` (see `shared::dates`).
-    shared::dates::parse_date(text).unwrap_or_else(|| {
+    // `jsvalue`'s strict parser rather than chrono's `FromStr` (see `jsvalue::dates`).
+    jsvalue::dates::parse_date(text).unwrap_or_else(|| {
         errors.push(FieldError::new(field, "must be a date"));
         NaiveDate::MIN
     })

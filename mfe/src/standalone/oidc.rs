@@ -21,7 +21,7 @@ use super::callback::{Callback, Pending};
 use super::jwt::Claims;
 use super::pkce;
 use crate::api::{self, Body, now_secs};
-use crate::json::{Decode, objects};
+use crate::json::Decode;
 
 const SCOPE: &str = "openid profile email";
 
@@ -43,17 +43,18 @@ impl From<JsValue> for LoginError {
 }
 
 /// `GET /config.json`: where to sign in and which API to call.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Decode)]
 pub struct Config {
     pub issuer: String,
     pub client_id: String,
     pub audience: String,
     /// Base URL of the API; empty for this origin.
+    #[serde(default)]
     pub api_base: String,
 }
 
 /// The parts of the issuer's discovery document the login uses.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Decode)]
 struct Discovery {
     authorization_endpoint: String,
     token_endpoint: String,
@@ -192,6 +193,7 @@ impl Oidc {
     }
 }
 
+#[derive(Decode)]
 struct Tokens {
     access_token: String,
     id_token: String,
@@ -199,21 +201,10 @@ struct Tokens {
 }
 
 /// RFC 6749 §5.2.
-#[derive(Default)]
+#[derive(Default, Decode)]
 struct OAuthError {
     error: Option<String>,
     error_description: Option<String>,
-}
-
-objects! {
-    Config { issuer: required, client_id: required, audience: required, api_base: or_default }
-    Discovery {
-        authorization_endpoint: required,
-        token_endpoint: required,
-        end_session_endpoint: optional,
-    }
-    Tokens { access_token: required, id_token: required, expires_in: required }
-    OAuthError { error: optional, error_description: optional }
 }
 
 /// `GET url` from the issuer or our server, as JSON.

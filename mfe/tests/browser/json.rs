@@ -1,7 +1,7 @@
 //! `mfe::json` reads back exactly what serde writes, for every answer type the
 //! micro-frontend reads, and writes requests that the server's serde reads back as sent:
-//! the readers and writers are written by hand, and these tests keep them in step with the
-//! wire types (a field renamed in `shared` fails here).
+//! the readers and writers are derived by `jsvalue` from the same serde attributes, and
+//! these tests hold them to serde's own behaviour in a browser.
 
 use std::fmt::Debug;
 

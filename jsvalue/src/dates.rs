@@ -3,7 +3,7 @@
 //! The server writes dates as `YYYY-MM-DD` and timestamps as RFC 3339 in UTC
 //! (`2026-03-01T08:30:00.123456Z`), both with chrono's own `Serialize`, and reads them with
 //! chrono's `Deserialize`. The micro-frontend reads them with the small, strict parsers here
-//! instead (`mfe::decode`, and its forms), because chrono's general format-string parser is
+//! instead (the `Decode` impls, and its forms), because chrono's general format-string parser is
 //! the largest part of chrono in a wasm bundle (some 7 KB gzipped). The tests below check
 //! that the two agree on everything chrono writes.
 

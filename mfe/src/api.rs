@@ -10,7 +10,8 @@
 //!
 //! JSON goes through the browser: `JSON.stringify` and `Response.json()` do the text, and
 //! [`crate::json`] maps between JS values and the wire types. That keeps a JSON parser and
-//! serde out of the wasm bundle; `fetch` is called directly for the same reason.
+//! serde out of the wasm bundle; `fetch` is called directly for the same reason (gloo-net's
+//! `http` module, measured, put the element 2.5 KB gzip over its budget: see the README).
 
 use std::future::Future;
 

@@ -11,6 +11,7 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
 use uuid::Uuid;
 
@@ -28,7 +29,12 @@ pub fn Toolbar(
     let app = Standalone::expect();
     let navigate = use_navigate();
     let go = UnsyncCallback::new(move |id: String| {
-        navigate(&household_path(id.trim()), Default::default());
+        // Another household leaves the page scrolled where it is, as the list's links do.
+        let options = NavigateOptions {
+            scroll: false,
+            ..Default::default()
+        };
+        navigate(&household_path(id.trim()), options);
     });
     let typed = RwSignal::new(String::new());
     // The current household's token: its claims as JSON, and its `exp`.

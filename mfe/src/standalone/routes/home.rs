@@ -36,7 +36,7 @@ fn link(membership: Membership) -> impl IntoView {
     let suspended = (membership.status == HouseholdStatus::Suspended).then_some(" (suspended)");
     view! {
         <li>
-            <A href>{membership.name}</A>
+            <A href scroll=false>{membership.name}</A>
             " · "
             {membership.role.as_str()}
             {suspended}

@@ -90,3 +90,30 @@ test("standalone: sign in, see vehicles, sign in again after a reload, switch ho
   await page.getByRole("link", { name: /Alice/ }).waitFor();
   await context.close();
 });
+
+test("standalone: the household list links to garages, back and forward follow, a bad id and an unknown path say so", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, "Alice");
+  const link = byTestId(page, "household-list").locator(`a[href="/mfe/household/${HOUSEHOLDS.maple}/mfe"]`);
+  await link.click();
+  await page.waitForURL(new RegExp(`/mfe/household/${HOUSEHOLDS.maple}/mfe$`));
+  await byTestId(page, "token-claims").waitFor();
+  await page.goBack();
+  await page.waitForURL((url) => url.pathname === "/mfe/");
+  await byTestId(page, "household-list").locator("a").first().waitFor();
+  await page.goForward();
+  await page.waitForURL(new RegExp(`/mfe/household/${HOUSEHOLDS.maple}/mfe$`));
+  await byTestId(page, "token-claims").waitFor();
+
+  await byTestId(page, "household-input").fill("not a uuid");
+  await byTestId(page, "household-apply").click();
+  await page.waitForURL(/\/mfe\/household\/not%20a%20uuid\/mfe$/);
+  assert.match(await byTestId(page, "invalid-household").innerText(), /“not a uuid” is not a household id/);
+
+  await page.goto(`${BASE}/mfe/elsewhere`);
+  await byTestId(page, "login").click();
+  await byTestId(page, "user").waitFor();
+  await page.getByText("There is no such page here.").waitFor();
+  await context.close();
+});

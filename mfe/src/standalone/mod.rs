@@ -10,7 +10,8 @@
 //!
 //! Behind the `standalone` feature (on by default), and a bundle of its own
 //! (`src/bin/standalone.rs`, built from `index.html`), so host pages never download it. It
-//! is written to stay small all the same (see `routes`, `toolbar`, `jwt`).
+//! is written to stay small all the same (see `toolbar`, `jwt`), though it has no budget:
+//! its routes use `leptos_router`, which the element bundle leaves out.
 
 mod base64url;
 mod callback;
@@ -27,7 +28,6 @@ use web_sys::HtmlElement;
 
 use callback::Callback;
 use oidc::{LoginError, Oidc, Session};
-use routes::Location;
 use state::Standalone;
 
 /// The id of the element the standalone page mounts into.
@@ -94,7 +94,6 @@ fn page(started: Started) -> impl IntoView {
     } = started;
     let app = Standalone::new(oidc, signed_in);
     provide_context(app);
-    provide_context(Location::new(base));
     let user = Signal::derive(move || {
         app.session
             .with(|s| s.as_ref().map(|s| s.user.clone()))
@@ -106,6 +105,7 @@ fn page(started: Started) -> impl IntoView {
     let no_problem = Signal::derive(move || app.problem.read().is_empty());
     // The account controls are hidden rather than swapped: one view instead of two.
     view! {
+        <routes::Paths base>
         <style>{STYLE}</style>
         <header class="sa-header">
             <strong>"Household garage"</strong>
@@ -120,8 +120,9 @@ fn page(started: Started) -> impl IntoView {
         </header>
         <p class="sa-problem" role="alert" hidden=no_problem>{app.problem}</p>
         <main>
-            {move || signed_in.get().then(routes::current_page)}
+            {move || signed_in.get().then(|| view! { <routes::Pages /> })}
             <p hidden=signed_in>"Sign in to see your households."</p>
         </main>
+        </routes::Paths>
     }
 }

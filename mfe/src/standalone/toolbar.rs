@@ -11,10 +11,12 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_navigate;
 use uuid::Uuid;
 
 use super::jwt::Claims;
-use super::routes::{Location, Route};
+use super::routes::household_path;
 use super::state::Standalone;
 use crate::api::now_secs;
 
@@ -25,8 +27,15 @@ pub fn Toolbar(
     household: Signal<Option<Uuid>>,
 ) -> impl IntoView {
     let app = Standalone::expect();
-    let location = Location::expect();
-    let go = move |id: &str| location.navigate(Route::Household(id.trim().to_owned()));
+    let navigate = use_navigate();
+    let go = UnsyncCallback::new(move |id: String| {
+        // Another household leaves the page scrolled where it is, as the list's links do.
+        let options = NavigateOptions {
+            scroll: false,
+            ..Default::default()
+        };
+        navigate(&household_path(id.trim()), options);
+    });
     let typed = RwSignal::new(String::new());
     // The current household's token: its claims as JSON, and its `exp`.
     let token = Memo::new(move |_| {
@@ -59,14 +68,14 @@ pub fn Toolbar(
             <div class="sa-row">
                 <label>
                     "Household "
-                    <select data-testid="household-select" on:change=move |ev| go(&event_target_value(&ev))>
+                    <select data-testid="household-select" on:change=move |ev| go.run(event_target_value(&ev))>
                         {move || options(app, household.get())}
                     </select>
                 </label>
                 <form on:submit=move |ev| {
                     ev.prevent_default();
                     if !typed.read_untracked().trim().is_empty() {
-                        go(&typed.get_untracked());
+                        go.run(typed.get_untracked());
                     }
                 }>
                     <input

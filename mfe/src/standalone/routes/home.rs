@@ -1,9 +1,10 @@
 //! `/`: the caller's households, as links to their garages.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 use shared::households::{HouseholdStatus, Membership};
 
-use super::{Location, Route};
+use super::{household_path, href};
 use crate::standalone::state::Standalone;
 use crate::standalone::toolbar::Toolbar;
 
@@ -31,15 +32,11 @@ pub fn Home() -> impl IntoView {
 }
 
 fn link(membership: Membership) -> impl IntoView {
-    let location = Location::expect();
-    let route = Route::Household(membership.household_id.to_string());
-    let href = location.href(&route);
+    let href = href(&household_path(&membership.household_id.to_string()));
     let suspended = (membership.status == HouseholdStatus::Suspended).then_some(" (suspended)");
     view! {
         <li>
-            <a href=href on:click=move |ev| location.follow(&ev, route.clone())>
-                {membership.name}
-            </a>
+            <A href scroll=false>{membership.name}</A>
             " · "
             {membership.role.as_str()}
             {suspended}

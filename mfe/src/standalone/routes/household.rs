@@ -8,6 +8,7 @@
 
 use leptos::portal::Portal;
 use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use crate::garage::{HouseholdMfe, Notice, STYLE};
@@ -15,12 +16,11 @@ use crate::standalone::state::Standalone;
 use crate::standalone::toolbar::Toolbar;
 
 #[component]
-pub fn Household(
-    /// The household id from the address, as typed.
-    #[prop(into)]
-    id: Signal<String>,
-) -> impl IntoView {
+pub fn Household() -> impl IntoView {
     let app = Standalone::expect();
+    // The id from the address, as typed, so that an invalid one can be shown.
+    let params = use_params_map();
+    let id = Signal::derive(move || params.read().get("id").unwrap_or_default());
     let household = Memo::new(move |_| Uuid::parse_str(id.read().trim()).ok());
     // Only validity re-renders; another valid id reaches the mounted garage.
     let valid: Signal<bool> = Memo::new(move |_| household.read().is_some()).into();

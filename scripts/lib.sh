@@ -70,8 +70,8 @@ stop_throwaway_postgres() {
 wasm_bindgen_version() { grep -A1 '^name = "wasm-bindgen"$' "$ROOT/Cargo.lock" | sed -n 's/^version = "\(.*\)"/\1/p'; }
 TRUNK_VERSION=0.21.14
 
-# Trunk.toml pins the wasm-bindgen trunk runs (it finds no Cargo.lock from mfe/): it must be
-# the version Cargo.lock locks, or the bundle's glue and its wasm disagree.
+# Trunk.toml pins the wasm-bindgen trunk runs; it must be the version Cargo.lock locks, or
+# wasm-bindgen refuses the wasm (or, across compatible versions, glue and wasm drift apart).
 check_wasm_bindgen_pin() {
   local locked pinned
   locked=$(wasm_bindgen_version)

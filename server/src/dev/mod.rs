@@ -33,6 +33,7 @@ pub enum Command {
 /// `server dev`'s settings: `serve`'s, but the database, the identity provider and the
 /// internal key have development defaults.
 #[derive(Debug, Args)]
+// `serve` requires a key; `dev` generates one at this default when it is absent.
 #[command(mut_arg("key_file", |a| a.required(false).default_value("target/dev/internal.pem")))]
 pub struct DevConfig {
     /// A database to use instead of a throwaway cluster (the runtime role's connection)

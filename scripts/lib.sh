@@ -1,4 +1,4 @@
-# Shared by scripts/*: install what is missing, and a throwaway PostgreSQL cluster.
+# Shared by scripts/*: install what is missing, a throwaway PostgreSQL cluster, the bundles.
 # Sourced, not run. Everything here is idempotent and quiet when there is nothing to do.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,42 +34,53 @@ ensure_postgres() {
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# Starts a throwaway cluster (trust auth, loopback only, fsync off) and exports
-# TEST_ADMIN_DATABASE_URL (superuser) and PG_THROWAWAY_DIR. Stop it with stop_throwaway_postgres.
-# Data lives under target/ when the postgres user can reach it (running as root, initdb
-# must run as an unprivileged user), else under /tmp.
+# Cargo's build outputs (CARGO_TARGET_DIR when set); data and logs stay under $ROOT/target.
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+
+# Starts a throwaway cluster with `server dev-postgres` (the same code as `server dev`:
+# trust auth, loopback only, no durability, the bootstrap applied; data under target/, or
+# the temporary directory when running as root and the postgres user cannot reach target/)
+# and exports TEST_ADMIN_DATABASE_URL (superuser). Stop it with stop_throwaway_postgres.
 start_throwaway_postgres() {
-  local bin dir port run=()
-  bin=$(pg_bindir)
-  dir="$ROOT/target/pg"
-  if [ "$(id -u)" = 0 ]; then
-    run=(runuser -u postgres --)
-    mkdir -p "$ROOT/target"
-    if ! runuser -u postgres -- test -x "$ROOT/target"; then dir=$(mktemp -d /tmp/household-pg.XXXXXX); fi
-  fi
-  rm -rf "$dir"; mkdir -p "$dir"
-  [ "$(id -u)" = 0 ] && chown postgres "$dir"
-  port=$(free_port)
-  "${run[@]}" "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 \
-    || { cat "$dir/initdb.log" >&2; return 1; }
-  "${run[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
-    start >/dev/null || { cat "$dir/server.log" >&2; return 1; }
-  export PG_THROWAWAY_DIR="$dir" PG_THROWAWAY_BIN="$bin"
-  export TEST_ADMIN_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
-  psql -q -v ON_ERROR_STOP=1 "$TEST_ADMIN_DATABASE_URL" -f "$ROOT/server/sql/bootstrap.sql" >/dev/null
-  log "throwaway PostgreSQL on 127.0.0.1:$port ($dir)"
+  local out="$ROOT/target/throwaway-pg" url=""
+  mkdir -p "$out"; : >"$out/url"
+  log "building the server (it runs the throwaway PostgreSQL)"
+  cargo build --quiet -p server --bin server
+  (cd "$ROOT" && exec "$TARGET_DIR/debug/server" dev-postgres >"$out/url" 2>"$out/log") &
+  PG_THROWAWAY_PID=$!
+  for _ in $(seq 240); do
+    url=$(sed -n '/^postgres:\/\//{p;q}' "$out/url")
+    [ -n "$url" ] && break
+    kill -0 "$PG_THROWAWAY_PID" 2>/dev/null || break
+    sleep 0.25
+  done
+  if [ -z "$url" ]; then cat "$out/log" >&2; stop_throwaway_postgres; return 1; fi
+  export TEST_ADMIN_DATABASE_URL="$url"
+  log "throwaway PostgreSQL at $url"
 }
 
 stop_throwaway_postgres() {
-  [ -n "${PG_THROWAWAY_DIR:-}" ] || return 0
-  local run=(); [ "$(id -u)" = 0 ] && run=(runuser -u postgres --)
-  "${run[@]}" "$PG_THROWAWAY_BIN/pg_ctl" -D "$PG_THROWAWAY_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+  [ -n "${PG_THROWAWAY_PID:-}" ] || return 0
+  kill -TERM "$PG_THROWAWAY_PID" 2>/dev/null || true
+  wait "$PG_THROWAWAY_PID" 2>/dev/null || true
+  PG_THROWAWAY_PID=""
 }
 
 # The exact wasm-bindgen the workspace locks; wasm-bindgen-cli must match it.
 wasm_bindgen_version() { grep -A1 '^name = "wasm-bindgen"$' "$ROOT/Cargo.lock" | sed -n 's/^version = "\(.*\)"/\1/p'; }
 TRUNK_VERSION=0.21.14
+
+# Trunk.toml pins the wasm-bindgen trunk runs; it must be the version Cargo.lock locks, or
+# wasm-bindgen refuses the wasm (or, across compatible versions, glue and wasm drift apart).
+check_wasm_bindgen_pin() {
+  local locked pinned
+  locked=$(wasm_bindgen_version)
+  pinned=$(sed -n 's/^wasm_bindgen = "\(.*\)"/\1/p' "$ROOT/Trunk.toml")
+  if [ -z "$locked" ] || [ "$locked" != "$pinned" ]; then
+    echo "Trunk.toml pins wasm_bindgen = \"$pinned\" but Cargo.lock locks wasm-bindgen $locked: set [tools] wasm_bindgen = \"$locked\" in Trunk.toml" >&2
+    return 1
+  fi
+}
 
 # trunk, wasm-bindgen-cli of the locked version, and from e2e/ npm's binaryen (wasm-opt 132:
 # Debian's binaryen 108 produces a broken wasm), terser and playwright-core.
@@ -113,9 +124,12 @@ ensure_chromium() {
 # index.html pins by hash: they are checked to be identical, not overwritten.
 build_mfe() {
   ensure_frontend_tools
+  check_wasm_bindgen_pin
   log "building the micro-frontend (trunk build --release: standalone page, element bundle)"
-  (cd "$ROOT" && trunk build --release --quiet 2>&1 | grep -v '^$' || true)
-  (cd "$ROOT" && trunk build --release --quiet element.html --dist target/element 2>&1 | grep -v '^$' || true)
+  rm -rf "$ROOT/dist" "$ROOT/target/element"
+  # pipefail: a failed trunk fails the step (sed only drops trunk's blank lines).
+  (set -o pipefail; cd "$ROOT" && trunk build --release --quiet 2>&1 | sed '/^$/d')
+  (set -o pipefail; cd "$ROOT" && trunk build --release --quiet element.html --dist target/element 2>&1 | sed '/^$/d')
   local f
   for f in dist/index.html dist/standalone.js dist/standalone_bg.wasm target/element/mfe.js target/element/mfe_bg.wasm; do
     [ -f "$ROOT/$f" ] || { echo "trunk build did not produce $f" >&2; return 1; }
@@ -128,13 +142,13 @@ build_mfe() {
   done
 }
 
-# Starts `server dev` ($SERVER_BIN, default the debug build) on a free loopback port with its own throwaway
+# Starts `server dev` ($SERVER_BIN, default the debug build in $TARGET_DIR) on a free loopback port with its own throwaway
 # database, and exports E2E_BASE_URL. Stop it with stop_dev_stack.
 start_dev_stack() {
   local port; port=$(free_port)
   mkdir -p "$ROOT/target/e2e"
   (cd "$ROOT" && BIND_ADDR="127.0.0.1:$port" MFE_DIST="$ROOT/dist" RUST_LOG=warn \
-    exec "${SERVER_BIN:-$ROOT/target/debug/server}" dev >"$ROOT/target/e2e/server.log" 2>&1) &
+    exec "${SERVER_BIN:-$TARGET_DIR/debug/server}" dev >"$ROOT/target/e2e/server.log" 2>&1) &
   DEV_STACK_PID=$!
   export E2E_BASE_URL="http://127.0.0.1:$port"
   for _ in $(seq 120); do

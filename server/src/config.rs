@@ -1,26 +1,61 @@
-//! Environment → typed configuration, with one clear message per missing or malformed
-//! variable (all of them at once, so an operator fixes the lot in one go).
+//! Settings, declared once each: a clap argument carries the variable's name, its flag, its
+//! default, its parser and the help `server serve --help` prints. `serve`, `dev` and the tests
+//! all parse through [`parse`], so they share the defaults and the validation, and every
+//! problem is reported at once, so an operator fixes the lot in one go.
 
+use std::convert::Infallible;
+use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use clap::builder::{Resettable, ValueParser};
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{Arg, ArgMatches, Args, Command, FromArgMatches, ValueEnum};
 use secrecy::SecretString;
 use url::Url;
 
+use crate::rate_limit::Rate;
+
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+pub const DEFAULT_POOL_SIZE: u32 = 16;
+pub const DEFAULT_TTL_SECS: u64 = 300;
+pub const DEFAULT_INTERNAL_ISSUER: &str = "urn:household-exchange";
+pub const DEFAULT_INTERNAL_AUDIENCE: &str = "urn:household-api";
+
 /// Everything `serve` needs. Secrets are `SecretString`, whose `Debug` is redacted.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Args)]
 pub struct Config {
+    /// Runtime connection: a role that is not superuser, has no BYPASSRLS and owns no tenant
+    /// table
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_parser = secret)]
     pub database_url: SecretString,
+    #[command(flatten)]
     pub auth0: Auth0Config,
+    #[command(flatten)]
     pub internal: InternalTokenConfig,
-    pub bind_addr: SocketAddr,
-    /// Connections in the runtime pool (`DATABASE_POOL_SIZE`, default 16).
-    pub pool_size: u32,
-    /// Serve the development identity provider at `/dev-idp/` (only `server dev` or
-    /// `DEV_IDP=1`). Its tokens go through the same validation as Auth0's.
-    pub dev_idp: bool,
-    /// Where the built micro-frontend lives (`dist/` from trunk), served at `/mfe/`.
+    #[command(flatten)]
+    pub runtime: Runtime,
+    /// Where the built micro-frontend lives (`dist/` from trunk), served at `/mfe/`
+    #[arg(long, env = "MFE_DIST", value_parser = non_empty::<PathBuf>)]
     pub mfe_dist: Option<PathBuf>,
+    /// `DEV_IDP` once claimed to enable the development issuer under `serve` but did nothing;
+    /// it is refused so that no one believes it does. Never holds a value.
+    #[arg(long, env = "DEV_IDP", hide = true, value_parser = refuse_dev_idp)]
+    pub dev_idp: Option<Infallible>,
+}
+
+/// What `serve` and `dev` share: the listener, the pool and the limits.
+#[derive(Debug, Clone, Args)]
+pub struct Runtime {
+    /// Address to listen on
+    #[arg(long, env = "BIND_ADDR", default_value = DEFAULT_BIND, value_parser = non_empty::<SocketAddr>)]
+    pub bind_addr: SocketAddr,
+    /// Connections in the runtime pool
+    #[arg(long = "database-pool-size", env = "DATABASE_POOL_SIZE", default_value_t = DEFAULT_POOL_SIZE,
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub pool_size: u32,
+    #[command(flatten)]
+    pub rate_limits: RateLimits,
 }
 
 /// The identity provider whose access tokens `/exchange` accepts.
@@ -32,184 +67,333 @@ pub struct Auth0Config {
     pub client_id: String,
 }
 
+/// How [`Auth0Config`] is read: the issuer either as itself or as a domain.
+#[derive(Args)]
+struct Auth0Args {
+    /// The identity provider's domain, e.g. tenant.eu.auth0.com (its issuer is
+    /// https://<domain>/); or set AUTH0_ISSUER
+    #[arg(long, env = "AUTH0_DOMAIN", required_unless_present = "auth0_issuer", value_parser = domain_issuer)]
+    auth0_domain: Option<String>,
+    /// Exactly the `iss` of the identity provider's tokens (instead of AUTH0_DOMAIN); http only
+    /// on loopback
+    #[arg(long, env = "AUTH0_ISSUER", value_parser = check_issuer)]
+    auth0_issuer: Option<String>,
+    /// The API audience Auth0 tokens must carry
+    #[arg(long, env = "AUTH0_AUDIENCE", value_parser = non_empty::<String>)]
+    auth0_audience: String,
+    /// The micro-frontend's single-page client id
+    #[arg(long, env = "AUTH0_CLIENT_ID", value_parser = non_empty::<String>)]
+    auth0_client_id: String,
+}
+
+impl Args for Auth0Config {
+    fn augment_args(cmd: Command) -> Command {
+        Auth0Args::augment_args(cmd)
+    }
+    fn augment_args_for_update(cmd: Command) -> Command {
+        Auth0Args::augment_args_for_update(cmd)
+    }
+}
+
+impl FromArgMatches for Auth0Config {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let args = Auth0Args::from_arg_matches(matches)?;
+        // `required_unless_present` has made sure one of the two is there.
+        let issuer = args.auth0_issuer.or(args.auth0_domain).ok_or_else(|| {
+            clap::Error::raw(
+                ErrorKind::MissingRequiredArgument,
+                "AUTH0_DOMAIN or AUTH0_ISSUER must be set",
+            )
+        })?;
+        Ok(Self {
+            issuer,
+            audience: args.auth0_audience,
+            client_id: args.auth0_client_id,
+        })
+    }
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
 /// The internal tokens this server signs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Args)]
 pub struct InternalTokenConfig {
+    /// PEM private key (Ed25519) that signs internal tokens
+    #[arg(long = "internal-jwt-key-file", env = "INTERNAL_JWT_KEY_FILE", value_parser = non_empty::<PathBuf>)]
     pub key_file: PathBuf,
-    /// Published in the JWKS before it signs, so verifiers already know it at rotation.
+    /// The next key: published in the JWKS before it signs, so verifiers already know it at
+    /// rotation
+    #[arg(long = "internal-jwt-next-key-file", env = "INTERNAL_JWT_NEXT_KEY_FILE", value_parser = non_empty::<PathBuf>)]
     pub next_key_file: Option<PathBuf>,
+    /// Lifetime of internal tokens in seconds (10 to 3600)
+    #[arg(long = "internal-jwt-ttl-secs", env = "INTERNAL_JWT_TTL_SECS", default_value_t = DEFAULT_TTL_SECS,
+          value_parser = clap::value_parser!(u64).range(10..=3600))]
     pub ttl_secs: u64,
+    /// `iss` of internal tokens
+    #[arg(long = "internal-jwt-issuer", env = "INTERNAL_JWT_ISSUER", default_value = DEFAULT_INTERNAL_ISSUER,
+          value_parser = non_empty::<String>)]
     pub issuer: String,
+    /// `aud` of internal tokens
+    #[arg(long = "internal-jwt-audience", env = "INTERNAL_JWT_AUDIENCE", default_value = DEFAULT_INTERNAL_AUDIENCE,
+          value_parser = non_empty::<String>)]
     pub audience: String,
 }
 
-pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
-pub const DEFAULT_TTL_SECS: u64 = 300;
-pub const DEFAULT_INTERNAL_ISSUER: &str = "urn:household-exchange";
-pub const DEFAULT_INTERNAL_AUDIENCE: &str = "urn:household-api";
+/// Rates of the limiters, each `<per second>/<burst>`; the defaults suit one browser tab per
+/// user comfortably.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct RateLimits {
+    /// `/exchange` per client address, before authentication (`<per second>/<burst>`)
+    #[arg(long = "rate-limit-exchange-per-ip", env = "RATE_LIMIT_EXCHANGE_PER_IP",
+          default_value_t = RateLimits::DEFAULT.exchange_per_ip)]
+    pub exchange_per_ip: Rate,
+    /// `/exchange` per verified `sub:household_id` (`<per second>/<burst>`)
+    #[arg(long = "rate-limit-exchange-per-user", env = "RATE_LIMIT_EXCHANGE_PER_USER",
+          default_value_t = RateLimits::DEFAULT.exchange_per_user)]
+    pub exchange_per_user: Rate,
+    /// Data routes per `sub:household_id` of the internal token (`<per second>/<burst>`)
+    #[arg(long = "rate-limit-data-per-user", env = "RATE_LIMIT_DATA_PER_USER",
+          default_value_t = RateLimits::DEFAULT.data_per_user)]
+    pub data_per_user: Rate,
+}
 
-/// Every problem found in the environment.
+impl RateLimits {
+    pub const DEFAULT: Self = Self {
+        exchange_per_ip: Rate {
+            per_second: 20,
+            burst: 60,
+        },
+        exchange_per_user: Rate {
+            per_second: 2,
+            burst: 10,
+        },
+        data_per_user: Rate {
+            per_second: 50,
+            burst: 200,
+        },
+    };
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+/// How log lines are written; every command reads it.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct Logging {
+    /// Log lines as human-readable text or as one JSON object per line
+    #[arg(long, env = "LOG_FORMAT", global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// `migrate`'s connection.
+#[derive(Debug, Clone, Args)]
+pub struct MigrateConfig {
+    /// Owner connection for `migrate` (default: DATABASE_URL)
+    #[arg(long, env = "MIGRATION_DATABASE_URL", hide_env_values = true, value_parser = secret,
+          required_unless_present = "database_url")]
+    migration_database_url: Option<SecretString>,
+    /// Used when MIGRATION_DATABASE_URL is not set
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_parser = secret)]
+    database_url: Option<SecretString>,
+}
+
+impl MigrateConfig {
+    /// The owner connection: `MIGRATION_DATABASE_URL`, else `DATABASE_URL`.
+    pub fn url(&self) -> anyhow::Result<&SecretString> {
+        self.migration_database_url
+            .as_ref()
+            .or(self.database_url.as_ref())
+            .ok_or_else(|| anyhow::anyhow!("MIGRATION_DATABASE_URL or DATABASE_URL must be set"))
+    }
+}
+
+/// `audit-rls`'s connection.
+#[derive(Debug, Clone, Args)]
+pub struct AuditConfig {
+    /// The runtime role's connection, whose view of the schema is audited
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_parser = secret)]
+    pub database_url: SecretString,
+}
+
+/// Every problem found in the settings.
 #[derive(Debug, thiserror::Error)]
 #[error("invalid configuration:\n  - {}", .0.join("\n  - "))]
 pub struct ConfigError(pub Vec<String>);
 
-/// Reads variables through a function so tests need not touch the process environment.
-pub struct Env<F: Fn(&str) -> Option<String>>(pub F);
-
-impl<F: Fn(&str) -> Option<String>> Env<F> {
-    fn get(&self, name: &str) -> Option<String> {
-        (self.0)(name).filter(|v| !v.trim().is_empty())
-    }
-
-    /// A variable that must be set, as a secret.
-    pub fn required(&self, name: &str) -> Result<SecretString, String> {
-        self.get(name)
-            .map(Into::into)
-            .ok_or_else(|| format!("{name} is not set"))
-    }
-}
-
 impl Config {
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_source(&Env(|k| std::env::var(k).ok()))
-    }
-
-    pub fn from_source<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<Self, ConfigError> {
-        let mut errors = Vec::new();
-        let mut require = |name: &str, why: &str| {
-            env.get(name).or_else(|| {
-                errors.push(format!("{name} is not set: {why}"));
-                None
-            })
-        };
-        let database_url = require("DATABASE_URL", "the runtime role's connection string");
-        let audience = require("AUTH0_AUDIENCE", "the API audience Auth0 tokens must carry");
-        let client_id = require(
-            "AUTH0_CLIENT_ID",
-            "the micro-frontend's single-page client id",
-        );
-        let key_file = require(
-            "INTERNAL_JWT_KEY_FILE",
-            "a PEM private key (Ed25519) for internal tokens",
-        );
-
-        let issuer = match (env.get("AUTH0_ISSUER"), env.get("AUTH0_DOMAIN")) {
-            (Some(issuer), _) => check_issuer(&issuer).map_err(|e| errors.push(e)).ok(),
-            (None, Some(domain)) => {
-                let domain = domain.trim_start_matches("https://").trim_end_matches('/');
-                check_issuer(&format!("https://{domain}/"))
-                    .map_err(|e| errors.push(e))
-                    .ok()
-            }
-            (None, None) => {
-                errors
-                    .push("AUTH0_DOMAIN or AUTH0_ISSUER must be set: the identity provider".into());
-                None
-            }
-        };
-        let ttl_secs = match env.get("INTERNAL_JWT_TTL_SECS") {
-            None => Some(DEFAULT_TTL_SECS),
-            Some(v) => match v.parse::<u64>() {
-                Ok(n) if (10..=3600).contains(&n) => Some(n),
-                _ => {
-                    errors.push(format!(
-                        "INTERNAL_JWT_TTL_SECS={v:?} must be whole seconds from 10 to 3600"
-                    ));
-                    None
-                }
-            },
-        };
-        let bind_raw = env.get("BIND_ADDR").unwrap_or_else(|| DEFAULT_BIND.into());
-        let bind_addr = bind_raw
-            .parse::<SocketAddr>()
-            .map_err(|_| {
-                errors.push(format!(
-                    "BIND_ADDR={bind_raw:?} is not an address like 127.0.0.1:8080"
-                ))
-            })
-            .ok();
-        let pool_size = match env.get("DATABASE_POOL_SIZE") {
-            None => Some(16),
-            Some(v) => match v.parse::<u32>() {
-                Ok(n) if (1..=1000).contains(&n) => Some(n),
-                _ => {
-                    errors.push(format!(
-                        "DATABASE_POOL_SIZE={v:?} must be a number from 1 to 1000"
-                    ));
-                    None
-                }
-            },
-        };
-        let dev_idp = matches!(env.get("DEV_IDP").as_deref(), Some("1" | "true"));
-
-        let (
-            Some(db),
-            Some(audience),
-            Some(client_id),
-            Some(key),
-            Some(issuer),
-            Some(ttl),
-            Some(bind),
-            Some(pool_size),
-        ) = (
-            database_url,
-            audience,
-            client_id,
-            key_file,
-            issuer,
-            ttl_secs,
-            bind_addr,
-            pool_size,
+    /// `serve`'s settings from `args` (its flags, without a program name) and the environment.
+    pub fn from_args<I, T>(args: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        parse(
+            Self::augment_args(Command::new("serve").no_binary_name(true)),
+            args,
         )
-        else {
-            return Err(ConfigError(errors));
-        };
-        if !errors.is_empty() {
-            return Err(ConfigError(errors));
-        }
-        Ok(Config {
-            database_url: db.into(),
-            auth0: Auth0Config {
-                issuer,
-                audience,
-                client_id,
-            },
-            internal: InternalTokenConfig {
-                key_file: key.into(),
-                next_key_file: env.get("INTERNAL_JWT_NEXT_KEY_FILE").map(Into::into),
-                ttl_secs: ttl,
-                issuer: env
-                    .get("INTERNAL_JWT_ISSUER")
-                    .unwrap_or_else(|| DEFAULT_INTERNAL_ISSUER.into()),
-                audience: env
-                    .get("INTERNAL_JWT_AUDIENCE")
-                    .unwrap_or_else(|| DEFAULT_INTERNAL_AUDIENCE.into()),
-            },
-            bind_addr: bind,
-            pool_size,
-            dev_idp,
-            mfe_dist: env.get("MFE_DIST").map(Into::into),
-        })
     }
 }
 
-/// The owner connection for `migrate`: `MIGRATION_DATABASE_URL`, else `DATABASE_URL`.
-pub fn migration_database_url() -> Result<SecretString, ConfigError> {
-    let env = Env(|k| std::env::var(k).ok());
-    env.get("MIGRATION_DATABASE_URL")
-        .or_else(|| env.get("DATABASE_URL"))
-        .map(Into::into)
-        .ok_or_else(|| {
-            ConfigError(vec![
-                "MIGRATION_DATABASE_URL or DATABASE_URL must be set".into(),
-            ])
-        })
+/// Parses `args` with `cmd` (which reads the environment too) into `T`.
+///
+/// Clap stops at the first problem. On failure, each setting is parsed again on its own,
+/// every other one read as optional plain text, and all the refusals are reported together
+/// as one error. Help, version and unknown flags are clap's own errors, unchanged.
+pub fn parse<T, I, A>(cmd: Command, args: I) -> Result<T, clap::Error>
+where
+    T: FromArgMatches,
+    I: IntoIterator<Item = A>,
+    A: Into<OsString> + Clone,
+{
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let mut cmd = cmd;
+    match cmd.try_get_matches_from_mut(&args) {
+        Ok(matches) => T::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd)),
+        Err(e) if !is_a_settings_problem(e.kind()) => Err(e),
+        Err(first) => {
+            let problems = every_problem(&cmd, &args);
+            if problems.is_empty() {
+                return Err(first);
+            }
+            Err(cmd.error(ErrorKind::ValueValidation, ConfigError(problems)))
+        }
+    }
+}
+
+fn is_a_settings_problem(kind: ErrorKind) -> bool {
+    matches!(
+        kind,
+        ErrorKind::ValueValidation | ErrorKind::InvalidValue | ErrorKind::MissingRequiredArgument
+    )
+}
+
+fn every_problem(cmd: &Command, args: &[OsString]) -> Vec<String> {
+    let mut settings = Vec::new();
+    collect_settings(cmd, &selected_path(cmd, args), &mut settings);
+    let mut problems = Vec::new();
+    for setting in settings {
+        if let Err(e) = alone(cmd.clone(), Some(&setting)).try_get_matches_from(args) {
+            let problem = describe(&setting, &e);
+            if !problems.contains(&problem) {
+                problems.push(problem);
+            }
+        }
+    }
+    problems
+}
+
+/// The names of the (nested) subcommands `args` select.
+fn selected_path(cmd: &Command, args: &[OsString]) -> Vec<String> {
+    let mut path = Vec::new();
+    if let Ok(matches) = alone(cmd.clone(), None).try_get_matches_from(args) {
+        let mut matches = &matches;
+        while let Some((name, sub)) = matches.subcommand() {
+            path.push(name.to_owned());
+            matches = sub;
+        }
+    }
+    path
+}
+
+/// The settings of `cmd` and of the subcommands along `path`.
+fn collect_settings(cmd: &Command, path: &[String], into: &mut Vec<Arg>) {
+    into.extend(
+        cmd.get_arguments()
+            .filter(|a| a.get_action().takes_values())
+            .cloned(),
+    );
+    if let Some((name, rest)) = path.split_first()
+        && let Some(sub) = cmd.find_subcommand(name)
+    {
+        collect_settings(sub, rest, into);
+    }
+}
+
+/// `cmd` with every setting but `keep` optional plain text. Ids are compared across
+/// subcommands; only the one the arguments select is parsed.
+fn alone(cmd: Command, keep: Option<&Arg>) -> Command {
+    cmd.mut_args(|a| {
+        if keep.is_some_and(|k| k.get_id() == a.get_id()) || !a.get_action().takes_values() {
+            a
+        } else {
+            a.value_parser(ValueParser::os_string())
+                .required(false)
+                .required_unless_present(Resettable::Reset)
+        }
+    })
+    .mut_subcommands(|sub| alone(sub, keep))
+}
+
+/// One line per problem, named as an operator sets it: the variable.
+fn describe(setting: &Arg, e: &clap::Error) -> String {
+    let name = setting.get_env().map_or_else(
+        || format!("--{}", setting.get_long().unwrap_or_default()),
+        |env| env.to_string_lossy().into_owned(),
+    );
+    let help = setting
+        .get_help()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let value = match e.get(ContextKind::InvalidValue) {
+        Some(ContextValue::String(v)) => v.clone(),
+        _ => String::new(),
+    };
+    match e.kind() {
+        ErrorKind::MissingRequiredArgument => format!("{name} is not set: {help}"),
+        ErrorKind::ValueValidation => match std::error::Error::source(e) {
+            Some(why) => format!("{name}={value:?}: {why}"),
+            None => format!("{name}={value:?} is not valid"),
+        },
+        ErrorKind::InvalidValue => {
+            let valid = match e.get(ContextKind::ValidValue) {
+                Some(ContextValue::Strings(v)) => v.join(", "),
+                _ => String::new(),
+            };
+            format!("{name}={value:?} must be one of: {valid}")
+        }
+        _ => e.to_string().lines().next().unwrap_or_default().to_owned(),
+    }
+}
+
+/// A secret that is not blank.
+pub(crate) fn secret(value: &str) -> Result<SecretString, String> {
+    non_empty::<String>(value).map(Into::into)
+}
+
+/// A value that is not blank, parsed with its `FromStr`.
+fn non_empty<T: std::str::FromStr>(value: &str) -> Result<T, String>
+where
+    T::Err: std::fmt::Display,
+{
+    if value.trim().is_empty() {
+        return Err("must not be empty".into());
+    }
+    value.parse().map_err(|e: T::Err| e.to_string())
+}
+
+fn refuse_dev_idp(_: &str) -> Result<Infallible, String> {
+    Err("the development issuer runs only under `server dev`; unset DEV_IDP".into())
+}
+
+fn domain_issuer(domain: &str) -> Result<String, String> {
+    let domain = domain.trim_start_matches("https://").trim_end_matches('/');
+    check_issuer(&format!("https://{domain}/"))
 }
 
 /// An issuer must be https, except on a loopback host (the development issuer).
 pub fn check_issuer(issuer: &str) -> Result<String, String> {
-    let url =
-        Url::parse(issuer).map_err(|e| format!("AUTH0_ISSUER={issuer:?} is not a URL: {e}"))?;
+    let url = Url::parse(issuer).map_err(|e| format!("{issuer:?} is not a URL: {e}"))?;
     let loopback = match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
@@ -219,57 +403,66 @@ pub fn check_issuer(issuer: &str) -> Result<String, String> {
     match url.scheme() {
         "https" => Ok(issuer.to_string()),
         "http" if loopback => Ok(issuer.to_string()),
-        "http" => Err(format!(
-            "AUTH0_ISSUER={issuer:?}: http issuers are accepted only on loopback"
-        )),
-        other => Err(format!(
-            "AUTH0_ISSUER={issuer:?}: unsupported scheme {other}"
-        )),
+        "http" => Err("http issuers are accepted only on loopback".into()),
+        other => Err(format!("unsupported scheme {other}")),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
-    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Config::from_source(&Env(move |k| map.get(k).cloned()))
-    }
-
-    const FULL: &[(&str, &str)] = &[
-        (
-            "DATABASE_URL",
-            "postgres://household_app:s3cret@localhost/db",
-        ),
-        ("AUTH0_DOMAIN", "tenant.eu.auth0.com"),
-        ("AUTH0_AUDIENCE", "https://api.example"),
-        ("AUTH0_CLIENT_ID", "spa"),
-        ("INTERNAL_JWT_KEY_FILE", "/keys/internal.pem"),
+    const FULL: &[&str] = &[
+        "--database-url",
+        "postgres://household_app:s3cret@localhost/db",
+        "--auth0-domain",
+        "tenant.eu.auth0.com",
+        "--auth0-audience",
+        "https://api.example",
+        "--auth0-client-id",
+        "spa",
+        "--internal-jwt-key-file",
+        "/keys/internal.pem",
     ];
 
+    fn config(extra: &[&str]) -> Result<Config, clap::Error> {
+        Config::from_args(FULL.iter().chain(extra))
+    }
+
+    /// Process environment variables fill in what the flags leave out, so a test about a
+    /// default holds only where the environment does not set it.
+    fn unset(name: &str) -> bool {
+        std::env::var_os(name).is_none()
+    }
+
     #[test]
-    fn a_complete_environment_parses_with_defaults() {
-        let c = config(FULL).unwrap();
+    fn a_complete_configuration_parses_with_defaults() {
+        let c = config(&[]).unwrap();
         assert_eq!(c.auth0.issuer, "https://tenant.eu.auth0.com/");
-        assert_eq!(c.internal.ttl_secs, 300);
-        assert_eq!(c.bind_addr.to_string(), "127.0.0.1:8080");
-        assert!(!c.dev_idp);
+        if unset("INTERNAL_JWT_TTL_SECS") {
+            assert_eq!(c.internal.ttl_secs, 300);
+        }
+        if unset("BIND_ADDR") {
+            assert_eq!(c.runtime.bind_addr.to_string(), "127.0.0.1:8080");
+        }
+        if unset("RATE_LIMIT_EXCHANGE_PER_USER") {
+            assert_eq!(c.runtime.rate_limits.exchange_per_user.to_string(), "2/10");
+        }
     }
 
     #[test]
     fn debug_output_redacts_the_database_password() {
-        let c = config(FULL).unwrap();
-        assert!(!format!("{c:?}").contains("s3cret"));
+        let c = config(&[]).unwrap();
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("s3cret"), "{debug}");
+        assert!(debug.contains("tenant.eu.auth0.com"), "{debug}");
     }
 
     #[test]
-    fn every_missing_variable_is_named() {
-        let err = config(&[]).unwrap_err().to_string();
+    fn every_missing_setting_is_named() {
+        let err = Config::from_args(Vec::<String>::new())
+            .unwrap_err()
+            .to_string();
         for name in [
             "DATABASE_URL",
             "AUTH0_AUDIENCE",
@@ -277,33 +470,68 @@ mod tests {
             "INTERNAL_JWT_KEY_FILE",
             "AUTH0_DOMAIN",
         ] {
+            if unset(name) && (name != "AUTH0_DOMAIN" || unset("AUTH0_ISSUER")) {
+                assert!(err.contains(name), "{name} missing from: {err}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_malformed_value_is_reported_at_once() {
+        let err = config(&[
+            "--internal-jwt-ttl-secs",
+            "five",
+            "--bind-addr",
+            "everywhere",
+            "--database-pool-size",
+            "0",
+            "--rate-limit-data-per-user",
+            "50",
+        ])
+        .unwrap_err()
+        .to_string();
+        for name in [
+            "INTERNAL_JWT_TTL_SECS=\"five\"",
+            "BIND_ADDR=\"everywhere\"",
+            "DATABASE_POOL_SIZE=\"0\"",
+            "RATE_LIMIT_DATA_PER_USER=\"50\"",
+        ] {
             assert!(err.contains(name), "{name} missing from: {err}");
         }
     }
 
     #[test]
-    fn http_issuers_are_refused_unless_on_loopback() {
-        let mut vars = FULL.to_vec();
-        vars.push(("AUTH0_ISSUER", "http://idp.example/"));
+    fn an_unknown_log_format_names_the_valid_ones() {
+        let cmd = Logging::augment_args(Command::new("server").no_binary_name(true));
+        let err = parse::<Logging, _, _>(cmd, ["--log-format", "xml"])
+            .unwrap_err()
+            .to_string();
         assert!(
-            config(&vars)
-                .unwrap_err()
-                .to_string()
-                .contains("only on loopback")
+            err.contains("LOG_FORMAT=\"xml\" must be one of: text, json"),
+            "{err}"
         );
-        assert!(check_issuer("http://127.0.0.1:8080/dev-idp/").is_ok());
-        assert!(check_issuer("http://localhost:8080/").is_ok());
     }
 
     #[test]
-    fn malformed_numbers_and_addresses_are_refused() {
-        let mut vars = FULL.to_vec();
-        vars.push(("INTERNAL_JWT_TTL_SECS", "five"));
-        vars.push(("BIND_ADDR", "everywhere"));
-        let err = config(&vars).unwrap_err().to_string();
-        assert!(
-            err.contains("INTERNAL_JWT_TTL_SECS") && err.contains("BIND_ADDR"),
-            "{err}"
-        );
+    fn rates_are_read_as_per_second_and_burst() {
+        let c = config(&["--rate-limit-exchange-per-ip", "5/7"]).unwrap();
+        assert_eq!(c.runtime.rate_limits.exchange_per_ip.per_second, 5);
+        assert_eq!(c.runtime.rate_limits.exchange_per_ip.burst, 7);
+    }
+
+    #[test]
+    fn dev_idp_is_refused() {
+        let err = config(&["--dev-idp", "1"]).unwrap_err().to_string();
+        assert!(err.contains("server dev"), "{err}");
+    }
+
+    #[test]
+    fn http_issuers_are_refused_unless_on_loopback() {
+        let err = config(&["--auth0-issuer", "http://idp.example/"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("only on loopback"), "{err}");
+        assert!(check_issuer("http://127.0.0.1:8080/dev-idp/").is_ok());
+        assert!(check_issuer("http://localhost:8080/").is_ok());
     }
 }

@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod config;
 pub mod db;
+#[cfg(feature = "dev")]
 pub mod dev;
 pub mod error;
 pub mod http;
@@ -34,7 +35,13 @@ use crate::state::{AppState, Tuning};
 
 /// The whole router, for `serve` and for in-process tests.
 pub fn app(state: AppState) -> Router {
-    let mut router = Router::new()
+    app_with(state, Router::new())
+}
+
+/// The whole router with `extra` routes (`server dev` adds its identity provider), which
+/// get the same fallback and layers.
+pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
+    Router::new()
         .merge(http::health::router())
         .merge(http::exchange::router())
         .merge(http::me::router())
@@ -42,11 +49,8 @@ pub fn app(state: AppState) -> Router {
         .merge(http::fuel_logs::router())
         .merge(http::summary::router())
         .merge(http::host::router(&state))
-        .merge(http::openapi::router());
-    if let Some(idp) = state.dev_idp.clone() {
-        router = router.nest_service("/dev-idp", dev::idp::router(idp));
-    }
-    router
+        .merge(http::openapi::router())
+        .merge(extra)
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async {
             AppError::BadRequest("method not allowed on this route".into())
@@ -94,12 +98,8 @@ pub fn app(state: AppState) -> Router {
 
 /// Connects, refuses to start when the database would not isolate households (see
 /// [`db::audit`]), and builds the state.
-pub async fn start(
-    config: Config,
-    tuning: Tuning,
-    dev_idp: Option<std::sync::Arc<dev::idp::DevIdp>>,
-) -> anyhow::Result<AppState> {
-    let db = db::connect(&config.database_url, config.pool_size)
+pub async fn start(config: Config, tuning: Tuning) -> anyhow::Result<AppState> {
+    let db = db::connect(&config.database_url, config.runtime.pool_size)
         .await
         .map_err(|e| anyhow::anyhow!("cannot connect with DATABASE_URL: {e}"))?;
     let report = db::audit::audit(&mut *db.acquire().await?).await?;
@@ -112,16 +112,25 @@ pub async fn start(
         );
     }
     let signer = auth::internal::InternalSigner::new(&config.internal)?;
-    AppState::new(config, db, signer, dev_idp, tuning)
+    AppState::new(config, db, signer, tuning)
 }
 
-/// Serves until `shutdown` resolves, then drains in-flight requests.
+/// Serves [`app`] until `shutdown` resolves, then drains in-flight requests.
 pub async fn run(
     state: AppState,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    run_router(app(state), listener, shutdown).await
+}
+
+/// Serves `router` until `shutdown` resolves, then drains in-flight requests.
+pub async fn run_router(
+    router: Router,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let app = router.into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await?;
@@ -134,7 +143,7 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let state = start(config, Tuning::default(), None).await?;
+    let state = start(config, Tuning::default()).await?;
     run(state, listener, shutdown).await
 }
 

@@ -23,6 +23,28 @@ pub struct Rate {
     pub burst: u32,
 }
 
+/// `<per second>/<burst>`, as the `RATE_LIMIT_*` settings write it.
+impl std::str::FromStr for Rate {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let positive = |n: &str| n.trim().parse::<u32>().ok().filter(|n| *n > 0);
+        match s.split_once('/') {
+            Some((per_second, burst)) => match (positive(per_second), positive(burst)) {
+                (Some(per_second), Some(burst)) => Ok(Self { per_second, burst }),
+                _ => Err("both numbers must be whole and positive".into()),
+            },
+            None => Err("must be `<per second>/<burst>`, e.g. 20/60".into()),
+        }
+    }
+}
+
+impl std::fmt::Display for Rate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.per_second, self.burst)
+    }
+}
+
 impl Rate {
     fn quota(self) -> Quota {
         let per_second = NonZeroU32::new(self.per_second.max(1)).unwrap_or(NonZeroU32::MIN);

@@ -9,38 +9,8 @@ use uuid::Uuid;
 
 use crate::auth::auth0::{self, Auth0Validator};
 use crate::auth::internal::{CachedVerifier, InternalSigner};
-use crate::config::Config;
-use crate::rate_limit::{KeyedLimiter, Rate};
-
-/// Rates of the limiters; the defaults suit one browser tab per user comfortably.
-#[derive(Debug, Clone, Copy)]
-pub struct RateLimits {
-    /// `/exchange` per client address, before authentication.
-    pub exchange_per_ip: Rate,
-    /// `/exchange` per verified `sub:household_id`.
-    pub exchange_per_user: Rate,
-    /// Data routes per `sub:household_id` of the internal token.
-    pub data_per_user: Rate,
-}
-
-impl Default for RateLimits {
-    fn default() -> Self {
-        Self {
-            exchange_per_ip: Rate {
-                per_second: 20,
-                burst: 60,
-            },
-            exchange_per_user: Rate {
-                per_second: 2,
-                burst: 10,
-            },
-            data_per_user: Rate {
-                per_second: 50,
-                burst: 200,
-            },
-        }
-    }
-}
+use crate::config::{Config, RateLimits};
+use crate::rate_limit::KeyedLimiter;
 
 /// At most this many keys per limiter are remembered.
 const MAX_LIMITER_KEYS: usize = 100_000;
@@ -71,21 +41,17 @@ pub struct AppState {
     pub signer: Arc<InternalSigner>,
     pub verifier: Arc<CachedVerifier>,
     pub limits: Arc<Limiters>,
-    /// Present when the development identity provider is enabled.
-    pub dev_idp: Option<Arc<crate::dev::idp::DevIdp>>,
 }
 
-/// The knobs tests turn; production uses the defaults.
+/// The knobs tests turn that are no setting; production uses the defaults.
 #[derive(Debug, Clone, Copy)]
 pub struct Tuning {
-    pub rates: RateLimits,
     pub jwks_cooldown: Duration,
 }
 
 impl Default for Tuning {
     fn default() -> Self {
         Self {
-            rates: RateLimits::default(),
             jwks_cooldown: auth0::DEFAULT_COOLDOWN,
         }
     }
@@ -96,19 +62,18 @@ impl AppState {
         config: Config,
         db: PgPool,
         signer: InternalSigner,
-        dev_idp: Option<Arc<crate::dev::idp::DevIdp>>,
         tuning: Tuning,
     ) -> anyhow::Result<Self> {
         let auth0 = Auth0Validator::new(&config.auth0, tuning.jwks_cooldown)?;
         let verifier = CachedVerifier::new(signer.verifier(), VERIFIED_TOKEN_CACHE);
+        let limits = Limiters::new(config.runtime.rate_limits);
         Ok(Self {
             config: Arc::new(config),
             db,
             auth0: Arc::new(auth0),
             signer: Arc::new(signer),
             verifier: Arc::new(verifier),
-            limits: Arc::new(Limiters::new(tuning.rates)),
-            dev_idp,
+            limits: Arc::new(limits),
         })
     }
 }

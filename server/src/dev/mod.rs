@@ -11,13 +11,45 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
-use secrecy::SecretString;
+use axum::Router;
+use clap::{Args, Subcommand};
+use secrecy::{ExposeSecret, SecretString};
 use sqlx::Connection;
 
-use crate::config::{
-    Auth0Config, Config, DEFAULT_INTERNAL_AUDIENCE, DEFAULT_INTERNAL_ISSUER, InternalTokenConfig,
-};
+use crate::config::{Auth0Config, Config, InternalTokenConfig, Runtime};
 use crate::state::Tuning;
+
+/// The development commands, which a production build (`--no-default-features`) lacks.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The whole stack on one machine, with embedded development defaults.
+    Dev(Box<DevConfig>),
+    /// A throwaway PostgreSQL cluster with server/sql/bootstrap.sql applied, for scripts:
+    /// prints its superuser URL as one line, then runs until ctrl-c or SIGTERM and removes it.
+    #[command(hide = true)]
+    DevPostgres,
+}
+
+/// `server dev`'s settings: `serve`'s, but the database, the identity provider and the
+/// internal key have development defaults.
+#[derive(Debug, Args)]
+// `serve` requires a key; `dev` generates one at this default when it is absent.
+#[command(mut_arg("key_file", |a| a.required(false).default_value("target/dev/internal.pem")))]
+pub struct DevConfig {
+    /// A database to use instead of a throwaway cluster (the runtime role's connection)
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_parser = crate::config::secret)]
+    database_url: Option<SecretString>,
+    /// The owner connection for migrations and demo data (default: DATABASE_URL)
+    #[arg(long, env = "MIGRATION_DATABASE_URL", hide_env_values = true, value_parser = crate::config::secret)]
+    migration_database_url: Option<SecretString>,
+    #[command(flatten)]
+    internal: InternalTokenConfig,
+    #[command(flatten)]
+    runtime: Runtime,
+    /// Where the built micro-frontend lives, served at `/mfe/`
+    #[arg(long, env = "MFE_DIST", default_value = "dist")]
+    mfe_dist: PathBuf,
+}
 
 pub const CLIENT_ID: &str = "household-mfe-dev";
 pub const AUDIENCE: &str = "https://household-api.local/";
@@ -36,55 +68,84 @@ pub fn redirect_uris(bind: SocketAddr) -> Vec<String> {
     uris
 }
 
-pub async fn run() -> anyhow::Result<()> {
-    let bind: SocketAddr = std::env::var("BIND_ADDR")
-        .unwrap_or_else(|_| crate::config::DEFAULT_BIND.into())
-        .parse()
-        .context("BIND_ADDR")?;
+pub async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Dev(config) => stack(*config).await,
+        Command::DevPostgres => throwaway_postgres().await,
+    }
+}
+
+/// Data of throwaway clusters goes under `target/` of the working directory.
+fn workdir() -> anyhow::Result<PathBuf> {
+    Ok(std::env::current_dir()?.join("target"))
+}
+
+/// Creates the runtime role and the helpers every database needs (as the superuser).
+async fn bootstrap(admin_url: &str) -> anyhow::Result<sqlx::PgConnection> {
+    let mut admin = sqlx::PgConnection::connect(admin_url).await?;
+    sqlx::raw_sql(crate::db::migrate::BOOTSTRAP_SQL)
+        .execute(&mut admin)
+        .await
+        .context("server/sql/bootstrap.sql")?;
+    Ok(admin)
+}
+
+async fn throwaway_postgres() -> anyhow::Result<()> {
+    let name = format!("throwaway-{}", std::process::id());
+    let cluster = postgres::Cluster::start(&workdir()?, &name)?;
+    let url = cluster.admin_url("postgres");
+    bootstrap(&url).await?;
+    println!("{url}");
+    crate::shutdown_signal().await;
+    drop(cluster);
+    Ok(())
+}
+
+async fn stack(config: DevConfig) -> anyhow::Result<()> {
+    let bind = config.runtime.bind_addr;
     anyhow::ensure!(
         bind.ip().is_loopback(),
         "server dev binds to loopback only (BIND_ADDR={bind})"
     );
-    let workdir = std::env::current_dir()?.join("target");
 
     // The database: the given one, or a throwaway cluster that lives as long as we do.
     let mut _cluster = None;
-    let (runtime_url, owner_url) =
-        match std::env::var("DATABASE_URL").ok().filter(|v| !v.is_empty()) {
-            Some(url) => {
-                let owner = std::env::var("MIGRATION_DATABASE_URL").unwrap_or_else(|_| url.clone());
-                (url, owner)
-            }
-            None => {
-                eprintln!(
-                    "starting a throwaway PostgreSQL cluster under {}…",
-                    workdir.display()
-                );
-                let cluster = postgres::Cluster::start(&workdir, &bind.port().to_string())?;
-                let mut admin = sqlx::PgConnection::connect(&cluster.admin_url("postgres")).await?;
-                sqlx::raw_sql(crate::db::migrate::BOOTSTRAP_SQL)
-                    .execute(&mut admin)
-                    .await?;
-                sqlx::query(&format!("CREATE DATABASE {DATABASE}"))
-                    .execute(&mut admin)
-                    .await?;
-                let urls = (cluster.runtime_url(DATABASE), cluster.admin_url(DATABASE));
-                _cluster = Some(cluster);
-                urls
-            }
-        };
-    let owner_url: SecretString = owner_url.into();
+    let (runtime_url, owner_url) = match config.database_url {
+        Some(url) => {
+            let owner = config.migration_database_url.unwrap_or_else(|| url.clone());
+            (url, owner)
+        }
+        None => {
+            let workdir = workdir()?;
+            eprintln!(
+                "starting a throwaway PostgreSQL cluster under {}…",
+                workdir.display()
+            );
+            let cluster = postgres::Cluster::start(&workdir, &bind.port().to_string())?;
+            let mut admin = bootstrap(&cluster.admin_url("postgres")).await?;
+            sqlx::query(&format!("CREATE DATABASE {DATABASE}"))
+                .execute(&mut admin)
+                .await?;
+            let urls = (
+                cluster.runtime_url(DATABASE).into(),
+                cluster.admin_url(DATABASE).into(),
+            );
+            _cluster = Some(cluster);
+            urls
+        }
+    };
     crate::db::migrate::run(&owner_url)
         .await
         .context("migrations")?;
-    let mut owner =
-        sqlx::PgConnection::connect(secrecy::ExposeSecret::expose_secret(&owner_url)).await?;
+    let mut owner = sqlx::PgConnection::connect(owner_url.expose_secret()).await?;
     seed::seed(&mut owner).await.context("demo data")?;
 
-    let key_file = workdir.join("dev").join("internal.pem");
+    let key_file = &config.internal.key_file;
     if !key_file.exists() {
-        std::fs::create_dir_all(workdir.join("dev"))?;
-        std::fs::write(&key_file, crate::auth::internal::KeyPair::generate_pem()?)?;
+        if let Some(dir) = key_file.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(key_file, crate::auth::internal::KeyPair::generate_pem()?)?;
     }
     let origin = format!("http://{bind}");
     let issuer = format!("{origin}/dev-idp/");
@@ -96,32 +157,24 @@ pub async fn run() -> anyhow::Result<()> {
         users: seed::users(),
         token_ttl_secs: 3600,
     })?;
-    let dist = std::env::var("MFE_DIST")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from("dist"));
+    let dist = config.mfe_dist;
     let config = Config {
-        database_url: runtime_url.into(),
+        database_url: runtime_url,
         auth0: Auth0Config {
             issuer,
             audience: AUDIENCE.into(),
             client_id: CLIENT_ID.into(),
         },
-        internal: InternalTokenConfig {
-            key_file,
-            next_key_file: None,
-            ttl_secs: std::env::var("INTERNAL_JWT_TTL_SECS")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(300),
-            issuer: DEFAULT_INTERNAL_ISSUER.into(),
-            audience: DEFAULT_INTERNAL_AUDIENCE.into(),
-        },
-        bind_addr: bind,
-        pool_size: 16,
-        dev_idp: true,
+        internal: config.internal,
+        runtime: config.runtime,
         mfe_dist: Some(dist.clone()),
+        dev_idp: None,
     };
-    let state = crate::start(config, Tuning::default(), Some(Arc::new(idp))).await?;
+    let state = crate::start(config, Tuning::default()).await?;
+    let app = crate::app_with(
+        state,
+        Router::new().nest_service("/dev-idp", idp::router(Arc::new(idp))),
+    );
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("binding {bind}"))?;
@@ -143,5 +196,5 @@ pub async fn run() -> anyhow::Result<()> {
         );
     }
     println!();
-    crate::run(state, listener, crate::shutdown_signal()).await
+    crate::run_router(app, listener, crate::shutdown_signal()).await
 }

@@ -1,6 +1,7 @@
-//! A throwaway PostgreSQL cluster for `server dev`, from the installed binaries
-//! (installed with apt when absent). Data under `target/dev-pg/<name>`, loopback only, trust
-//! auth, stopped when the value is dropped.
+//! A throwaway PostgreSQL cluster for `server dev` and, through `server dev-postgres`, for
+//! the scripts; from the installed binaries (installed with apt when absent). Data under
+//! `target/dev-pg/<name>` (or the temporary directory), loopback only, trust auth, no
+//! durability; stopped and removed when the value is dropped.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -11,7 +12,7 @@ use anyhow::{Context, bail};
 
 pub struct Cluster {
     pub port: u16,
-    data: PathBuf,
+    dir: PathBuf,
     bin: PathBuf,
 }
 
@@ -38,7 +39,7 @@ impl Cluster {
         let mut dir = workdir.join("dev-pg").join(name);
         std::fs::create_dir_all(workdir)?;
         // initdb refuses to run as root: as root the cluster belongs to `postgres`, who
-        // must be able to reach the directory; otherwise fall back to /tmp.
+        // must be able to reach the directory; otherwise fall back to the temporary directory.
         if root && !as_postgres("test".as_ref(), &["-x".as_ref(), workdir.as_os_str()])?.success() {
             dir = std::env::temp_dir().join("household-dev-pg").join(name);
         }
@@ -72,8 +73,10 @@ impl Cluster {
         if !status.success() {
             bail!("initdb failed");
         }
+        // Durability is worthless for a throwaway cluster; the tests open many pools at once.
         let options = format!(
-            "-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync=off",
+            "-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync=off -c synchronous_commit=off \
+             -c full_page_writes=off -c max_connections=300",
             dir.display()
         );
         let log = dir.join("server.log");
@@ -88,29 +91,41 @@ impl Cluster {
                 "-o".as_ref(),
                 options.as_ref(),
                 "-w".as_ref(),
+                "-t".as_ref(),
+                "60".as_ref(),
                 "start".as_ref(),
             ],
         )?;
         if !status.success() {
             bail!("PostgreSQL did not start; see {}", log.display());
         }
-        Ok(Self { port, data, bin })
+        Ok(Self { port, dir, bin })
     }
 }
 
 impl Drop for Cluster {
     fn drop(&mut self) {
         let pg_ctl = self.bin.join("pg_ctl");
-        let _ = as_postgres(
+        let data = self.dir.join("data");
+        let stopped = as_postgres(
             pg_ctl.as_os_str(),
             &[
                 "-D".as_ref(),
-                self.data.as_os_str(),
+                data.as_os_str(),
                 "-m".as_ref(),
                 "fast".as_ref(),
                 "stop".as_ref(),
             ],
         );
+        // Drop cannot fail: say so, and keep the directory (its server.log) to look at.
+        match stopped {
+            Ok(status) if status.success() => {
+                if let Err(e) = std::fs::remove_dir_all(&self.dir) {
+                    eprintln!("cannot remove {}: {e}", self.dir.display());
+                }
+            }
+            _ => eprintln!("PostgreSQL in {} did not stop", self.dir.display()),
+        }
     }
 }
 

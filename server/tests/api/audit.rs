@@ -172,7 +172,7 @@ async fn audit_rls_fails_on_a_security_definer_function_without_a_pinned_search_
 async fn serve_refuses_to_start_as_a_superuser() {
     let db = TestDb::new().await;
     let (_dir, config) = config_for(&db.admin_url());
-    let err = server::start(config, Default::default(), None)
+    let err = server::start(config, Default::default())
         .await
         .err()
         .expect("must refuse");
@@ -191,7 +191,7 @@ async fn serve_refuses_to_start_when_the_runtime_role_owns_a_tenant_table() {
         .await
         .unwrap();
     let (_dir, config) = config_for(&db.app_url());
-    let err = server::start(config, Default::default(), None)
+    let err = server::start(config, Default::default())
         .await
         .err()
         .expect("must refuse");
@@ -202,7 +202,7 @@ async fn serve_refuses_to_start_when_the_runtime_role_owns_a_tenant_table() {
 async fn serve_starts_as_the_runtime_role_on_the_migrated_schema() {
     let db = TestDb::new().await;
     let (_dir, config) = config_for(&db.app_url());
-    server::start(config, Default::default(), None)
+    server::start(config, Default::default())
         .await
         .expect("starts");
 }

@@ -17,8 +17,8 @@ use rsa::RsaPrivateKey;
 use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::traits::PublicKeyParts;
 use serde_json::{Value, json};
-use server::config::{Auth0Config, Config, InternalTokenConfig};
-use server::state::{AppState, Tuning};
+use server::config::{Config, RateLimits};
+use server::state::AppState;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool};
 use uuid::Uuid;
@@ -326,31 +326,44 @@ pub mod tempdir {
     }
 }
 
+/// `serve`'s configuration through the same parser and defaults, with what a test decides.
+/// `ttl_secs` is set after parsing: tests expire tokens faster than an operator may (10 s).
 pub fn config(
     issuer: &str,
     database_url: &str,
     key_file: std::path::PathBuf,
     ttl_secs: u64,
 ) -> Config {
-    Config {
-        database_url: database_url.to_owned().into(),
-        auth0: Auth0Config {
-            issuer: issuer.into(),
-            audience: AUDIENCE.into(),
-            client_id: CLIENT_ID.into(),
-        },
-        internal: InternalTokenConfig {
-            key_file,
-            next_key_file: None,
-            ttl_secs,
-            issuer: server::config::DEFAULT_INTERNAL_ISSUER.into(),
-            audience: server::config::DEFAULT_INTERNAL_AUDIENCE.into(),
-        },
-        bind_addr: "127.0.0.1:0".parse().unwrap(),
-        pool_size: 4,
-        dev_idp: false,
-        mfe_dist: None,
-    }
+    let key_file = key_file
+        .to_str()
+        .expect("a UTF-8 temporary path")
+        .to_owned();
+    let mut config = Config::from_args([
+        "--database-url",
+        database_url,
+        "--auth0-issuer",
+        issuer,
+        "--auth0-audience",
+        AUDIENCE,
+        "--auth0-client-id",
+        CLIENT_ID,
+        "--internal-jwt-key-file",
+        &key_file,
+        "--bind-addr",
+        "127.0.0.1:0",
+        "--database-pool-size",
+        "4",
+    ])
+    .unwrap_or_else(|e| panic!("{e}"));
+    config.internal.ttl_secs = ttl_secs;
+    config
+}
+
+/// What a test may turn: the limits (settings) and the server's tuning.
+#[derive(Debug, Clone, Copy)]
+pub struct Tuning {
+    pub rates: RateLimits,
+    pub jwks_cooldown: std::time::Duration,
 }
 
 pub struct Options {
@@ -361,13 +374,16 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        let mut tuning = Tuning::default();
+        let mut rates = RateLimits::default();
         // Generous limits unless a test is about them.
-        tuning.rates.exchange_per_ip.burst = 10_000;
-        tuning.rates.exchange_per_user.burst = 10_000;
-        tuning.rates.data_per_user.burst = 10_000;
+        rates.exchange_per_ip.burst = 10_000;
+        rates.exchange_per_user.burst = 10_000;
+        rates.data_per_user.burst = 10_000;
         Self {
-            tuning,
+            tuning: Tuning {
+                rates,
+                jwks_cooldown: server::state::Tuning::default().jwks_cooldown,
+            },
             pool_size: 8,
             ttl_secs: 300,
         }
@@ -397,9 +413,13 @@ impl TestApp {
             server::auth::internal::KeyPair::generate_pem().unwrap(),
         )
         .unwrap();
-        let config = config(&issuer.url, &db.app_url(), key_file, options.ttl_secs);
+        let mut config = config(&issuer.url, &db.app_url(), key_file, options.ttl_secs);
+        config.runtime.rate_limits = options.tuning.rates;
         let signer = server::auth::internal::InternalSigner::new(&config.internal).unwrap();
-        let state = AppState::new(config, db.app.clone(), signer, None, options.tuning).unwrap();
+        let tuning = server::state::Tuning {
+            jwks_cooldown: options.tuning.jwks_cooldown,
+        };
+        let state = AppState::new(config, db.app.clone(), signer, tuning).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let serving = state.clone();

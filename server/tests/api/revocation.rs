@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use sqlx::{Connection, PgConnection};
 use uuid::Uuid;
 
-use crate::helpers::{Options, TestApp, assert_problem, config};
+use crate::helpers::{TestApp, assert_problem, config};
 
 fn vehicles(h: Uuid) -> String {
     format!("/api/households/{h}/vehicles")
@@ -347,8 +347,9 @@ async fn replica(app: &TestApp) -> String {
         .await
         .unwrap();
     let signer = server::auth::internal::InternalSigner::new(&config.internal).unwrap();
-    let state = server::state::AppState::new(config, pool, signer, None, Options::default().tuning)
-        .unwrap();
+    let state =
+        server::state::AppState::new(config, pool, signer, server::state::Tuning::default())
+            .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {

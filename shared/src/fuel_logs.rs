@@ -88,8 +88,9 @@ pub fn note_too_long() -> FieldError {
 }
 
 /// A limit as people read it: whole, with thousands separators (`10,000,000`).
+/// Formatted as an integer: float formatting would add kilobytes to the element's bundle.
 fn grouped(limit: f64) -> String {
-    let digits = format!("{limit:.0}");
+    let digits = (limit as u64).to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {

@@ -82,6 +82,8 @@ fn default_unit() -> FuelUnit {
 }
 
 /// `PATCH …/vehicles/{id}`: absent fields stay as they are.
+// Each field is skipped when `None`: the server's UPDATE keeps the stored value of every
+// field its JSON leaves out, so a field without the skip would be written as null.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "js", derive(jsvalue::Encode))]
@@ -160,6 +162,25 @@ impl NewVehicle {
         check_year(self.year, &mut errors);
         errors
     }
+
+    /// The request as it is stored: text fields trimmed. Destructured, so a new field
+    /// fails to compile here until it is decided whether it is trimmed.
+    pub fn normalized(&self) -> Self {
+        let Self {
+            name,
+            make,
+            model,
+            year,
+            fuel_unit,
+        } = self;
+        Self {
+            name: name.trim().to_owned(),
+            make: make.trim().to_owned(),
+            model: model.trim().to_owned(),
+            year: *year,
+            fuel_unit: *fuel_unit,
+        }
+    }
 }
 
 impl VehiclePatch {
@@ -176,5 +197,25 @@ impl VehiclePatch {
         }
         check_year(self.year, &mut errors);
         errors
+    }
+
+    /// The patch as it is stored: text fields trimmed. Destructured, as
+    /// [`NewVehicle::normalized`].
+    pub fn normalized(&self) -> Self {
+        let Self {
+            name,
+            make,
+            model,
+            year,
+            fuel_unit,
+        } = self;
+        let trimmed = |text: &Option<String>| text.as_deref().map(|t| t.trim().to_owned());
+        Self {
+            name: trimmed(name),
+            make: trimmed(make),
+            model: trimmed(model),
+            year: *year,
+            fuel_unit: *fuel_unit,
+        }
     }
 }

@@ -2,6 +2,11 @@
 //!
 //! Rows are read with `*` into [`FuelLog`] (its `FromRow` is derived in `shared`), because
 //! the table's columns are exactly its fields (held equal by a test in `tests/api/rows.rs`).
+//!
+//! The insert binds each field rather than the request as JSON, as vehicle writes do:
+//! JSON has no NaN or infinity (serde_json writes them as `null`), and the database must
+//! refuse those with the field's own error (`fuel_logs_*` CHECK constraints), not as a
+//! missing value.
 
 use chrono::NaiveDate;
 use shared::fuel_logs::{FuelLog, NewFuelLog};

@@ -13,6 +13,7 @@ pub mod vehicles;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
 use shared::problem::FieldError;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
@@ -33,6 +34,17 @@ pub async fn connect(url: &SecretString, size: u32) -> Result<PgPool, sqlx::Erro
         .max_connections(size)
         .connect(url.expose_secret())
         .await
+}
+
+/// The column list a write of request type `T` names: `T`'s field names as serde spells
+/// them, each quoted. It comes from the type, never from a request, so no request text
+/// reaches SQL; a field without its column fails the statement ("column … does not exist").
+pub fn columns_of<'de, T: Deserialize<'de>>() -> String {
+    serde_aux::serde_introspection::serde_introspect::<T>()
+        .iter()
+        .map(|field| format!("\"{}\"", field.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Maps the constraints named in `migrations/` to the answers a client can act on.

@@ -3,13 +3,43 @@
 //!
 //! Rows are read with `*` into [`Vehicle`] (its `FromRow` is derived in `shared`), because
 //! the table's columns are exactly its fields: a test in `tests/api/rows.rs` holds them
-//! equal, so a column added to one and not the other fails there. Only the writes name
-//! columns, since they take them from the request types.
+//! equal, so a column added to one and not the other fails there.
+//!
+//! Writes bind the request as one JSON value and let PostgreSQL's `jsonb_populate_record`
+//! map it onto a `vehicles` row; the columns they write are the request type's field names
+//! ([`super::columns_of`]). So one fact, the wire type, decides what a write writes: a new
+//! field of `NewVehicle` or `VehiclePatch` needs no SQL edit here, and a field without its
+//! column fails every write. Columns not in the request type (`id`, `household_id`,
+//! `created_at`) keep their defaults on insert and their values on update.
+
+use std::sync::LazyLock;
 
 use shared::vehicles::{FuelUnit, NewVehicle, Vehicle, VehiclePatch};
+use sqlx::types::Json;
 use uuid::Uuid;
 
+use super::columns_of;
 use super::tenant::HouseholdTx;
+
+/// Built once from [`NewVehicle`]'s fields; serde has already filled in its defaults.
+static INSERT: LazyLock<String> = LazyLock::new(|| {
+    let columns = columns_of::<NewVehicle>();
+    format!(
+        "INSERT INTO vehicles ({columns}) \
+         SELECT {columns} FROM jsonb_populate_record(NULL::vehicles, $1) RETURNING *"
+    )
+});
+
+/// Built once from [`VehiclePatch`]'s fields. `jsonb_populate_record(v, …)` keeps the
+/// row's value for every key the patch leaves out, and `VehiclePatch` leaves out its
+/// `None` fields when serialized: absent (or null) fields stay as they are.
+static UPDATE: LazyLock<String> = LazyLock::new(|| {
+    let columns = columns_of::<VehiclePatch>();
+    format!(
+        "UPDATE vehicles v SET ({columns}) = \
+         (SELECT {columns} FROM jsonb_populate_record(v, $2)) WHERE id = $1 RETURNING *"
+    )
+});
 
 /// One page ordered by name; `after` is the last name of the previous page.
 pub async fn list(
@@ -36,17 +66,10 @@ pub async fn get(tx: &mut HouseholdTx, id: Uuid) -> sqlx::Result<Option<Vehicle>
 /// Inserts into the transaction's household: `household_id` comes from the column
 /// default (the context), never from the request.
 pub async fn create(tx: &mut HouseholdTx, v: &NewVehicle) -> sqlx::Result<Vehicle> {
-    sqlx::query_as(
-        "INSERT INTO vehicles (name, make, model, year, fuel_unit) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING *",
-    )
-    .bind(v.name.trim())
-    .bind(v.make.trim())
-    .bind(v.model.trim())
-    .bind(v.year)
-    .bind(v.fuel_unit)
-    .fetch_one(tx.conn())
-    .await
+    sqlx::query_as(&INSERT)
+        .bind(Json(v.normalized()))
+        .fetch_one(tx.conn())
+        .await
 }
 
 pub async fn update(
@@ -54,19 +77,11 @@ pub async fn update(
     id: Uuid,
     p: &VehiclePatch,
 ) -> sqlx::Result<Option<Vehicle>> {
-    sqlx::query_as(
-        "UPDATE vehicles SET name = COALESCE($2, name), make = COALESCE($3, make), \
-         model = COALESCE($4, model), year = COALESCE($5, year), fuel_unit = COALESCE($6, fuel_unit) \
-         WHERE id = $1 RETURNING *",
-    )
-    .bind(id)
-    .bind(p.name.as_deref().map(str::trim))
-    .bind(p.make.as_deref().map(str::trim))
-    .bind(p.model.as_deref().map(str::trim))
-    .bind(p.year)
-    .bind(p.fuel_unit)
-    .fetch_optional(tx.conn())
-    .await
+    sqlx::query_as(&UPDATE)
+        .bind(id)
+        .bind(Json(p.normalized()))
+        .fetch_optional(tx.conn())
+        .await
 }
 
 /// Whether a row was deleted (its fuel logs go with it).

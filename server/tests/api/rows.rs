@@ -1,7 +1,8 @@
 //! Every field of the wire types makes the whole trip: request, INSERT or UPDATE, the
-//! row read back, and each route that answers it; and each table's columns are exactly
-//! its row type's fields (the data functions read rows with `*`). A field forgotten in
-//! the migration, a write or the row mapping fails here, natively.
+//! row read back, and each route that answers it; each table's columns are exactly its
+//! row type's fields (the data functions read rows with `*`), and the vehicle request
+//! types' fields are exactly the columns their writes name. A field forgotten in the
+//! migration, a request type or the row mapping fails here, natively.
 
 use std::collections::BTreeSet;
 
@@ -122,6 +123,135 @@ async fn every_field_of_a_vehicle_patch_is_written_and_read_back() {
     assert_fields_round_trip(&sent, &patched, "patch");
     let got: Value = app.get(&one, &token).await.json().await.unwrap();
     assert_eq!(got, patched, "get answers the row patch answered");
+}
+
+/// A vehicle with every field set (a struct literal, so a new field gets a value here
+/// too), and its URL.
+async fn golf(app: &TestApp, h: Uuid, token: &str) -> (Value, String) {
+    let new = NewVehicle {
+        name: "Golf".into(),
+        make: "VW".into(),
+        model: "Mk7".into(),
+        year: Some(2019),
+        fuel_unit: FuelUnit::UsGallons,
+    };
+    let sent = every_field_set(&new);
+    let created: Value = app
+        .send(Method::POST, &vehicles_path(h), token, Some(sent.into()))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let one = format!("{}/{}", vehicles_path(h), created["id"].as_str().unwrap());
+    (created, one)
+}
+
+#[tokio::test]
+async fn a_patch_of_one_field_leaves_every_other_field_as_it_was() {
+    let app = TestApp::spawn().await;
+    let (h, token) = app.household_with("Home", "auth0|alice", "member").await;
+    let (mut expected, one) = golf(&app, h, &token).await;
+    // A struct literal, so a new field is patched here too once the test compiles.
+    let patch = VehiclePatch {
+        name: Some("Polo".into()),
+        make: Some("Volkswagen".into()),
+        model: Some("Mk6".into()),
+        year: Some(2011),
+        fuel_unit: Some(FuelUnit::Litres),
+    };
+    for (key, value) in every_field_set(&patch) {
+        assert_ne!(expected[&key], value, "{key} must change in this test");
+        let alone = serde_json::json!({ key.clone(): value.clone() });
+        let response = app.send(Method::PATCH, &one, &token, Some(alone)).await;
+        assert_eq!(response.status(), 200, "patching {key}");
+        expected[&key] = value;
+        let patched: Value = response.json().await.unwrap();
+        assert_eq!(patched, expected, "patching only {key}");
+        assert_eq!(
+            app.get(&one, &token).await.json::<Value>().await.unwrap(),
+            expected
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_explicit_null_or_an_empty_patch_keeps_the_stored_values() {
+    let app = TestApp::spawn().await;
+    let (h, token) = app.household_with("Home", "auth0|alice", "member").await;
+    let (created, one) = golf(&app, h, &token).await;
+    for patch in [
+        serde_json::json!({"year": null}),
+        serde_json::json!({"name": null, "make": null, "model": null, "year": null, "fuel_unit": null}),
+        serde_json::json!({}),
+    ] {
+        let response = app
+            .send(Method::PATCH, &one, &token, Some(patch.clone()))
+            .await;
+        assert_eq!(response.status(), 200, "{patch}");
+        assert_eq!(response.json::<Value>().await.unwrap(), created, "{patch}");
+    }
+}
+
+#[tokio::test]
+async fn create_and_patch_store_text_fields_trimmed() {
+    let app = TestApp::spawn().await;
+    let (h, token) = app.household_with("Home", "auth0|alice", "member").await;
+    let created: Value = app
+        .send(
+            Method::POST,
+            &vehicles_path(h),
+            &token,
+            Some(serde_json::json!({"name": "  Golf ", "make": " VW ", "model": "\tMk7\n"})),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (&created["name"], &created["make"], &created["model"]),
+        (&"Golf".into(), &"VW".into(), &"Mk7".into())
+    );
+    let one = format!("{}/{}", vehicles_path(h), created["id"].as_str().unwrap());
+    let patched: Value = app
+        .send(
+            Method::PATCH,
+            &one,
+            &token,
+            Some(serde_json::json!({"name": " Polo ", "make": "  Volkswagen", "model": "Mk6 "})),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (&patched["name"], &patched["make"], &patched["model"]),
+        (&"Polo".into(), &"Volkswagen".into(), &"Mk6".into())
+    );
+}
+
+/// The vehicle writes name exactly their request type's fields as columns, so each
+/// request type must have one field per column a client sets: a field without its column
+/// would fail every write, and a column without its field would never be written.
+#[tokio::test]
+async fn the_vehicle_requests_have_exactly_the_columns_a_client_sets() {
+    let db = TestDb::new().await;
+    let mut settable = columns(&db, "vehicles").await;
+    // Set by the database: column defaults on insert, never by a request.
+    for server_set in ["id", "household_id", "created_at"] {
+        assert!(settable.remove(server_set), "vehicles.{server_set}");
+    }
+    let fields = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<BTreeSet<_>>();
+    use serde_aux::serde_introspection::serde_introspect;
+    assert_eq!(
+        fields(serde_introspect::<NewVehicle>()),
+        settable,
+        "NewVehicle"
+    );
+    assert_eq!(
+        fields(serde_introspect::<VehiclePatch>()),
+        settable,
+        "VehiclePatch"
+    );
 }
 
 #[tokio::test]

@@ -417,3 +417,25 @@ async fn my_households_are_rate_limited_per_user() {
     let bob = app.issuer.token("auth0|bob");
     assert_eq!(app.get("/api/me/households", &bob).await.status(), 200);
 }
+
+#[tokio::test]
+async fn a_body_that_stalls_gets_408() {
+    let app = TestApp::spawn_with(small_pool(vec!["--body-timeout-secs", "1"])).await;
+    let (h, token) = app.household_with("Home", "auth0|alice", "owner").await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let mut stream = TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST {} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{",
+        vehicles(h)
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = vec![0u8; 4096];
+    let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut answer))
+        .await
+        .expect("an answer once the body stalls")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..n]);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("/problems/request-timeout"), "{answer}");
+}

@@ -13,3 +13,24 @@ BEGIN
     END IF;
 END
 $$;
+
+-- Bounds on the runtime role's sessions, set on the role itself so that they hold whatever
+-- connects (the server directly, or through PgBouncer, which refuses or drops startup
+-- options): no statement runs longer than 5 s, and a transaction left idle (a stuck or
+-- killed server task) gives its connection and locks back after 5 s. The server reads
+-- its whole request before it begins a transaction, so neither is reached in normal use.
+-- Change them with ALTER ROLE household_app SET …; new sessions pick them up. The advisory
+-- lock serialises concurrent bootstraps (tests run one per database).
+DO $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(20261213);
+    IF NOT EXISTS (
+        SELECT 1 FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole
+        WHERE r.rolname = 'household_app' AND s.setdatabase = 0
+          AND s.setconfig @> ARRAY['statement_timeout=5s', 'idle_in_transaction_session_timeout=5s']
+    ) THEN
+        ALTER ROLE household_app SET statement_timeout = '5s';
+        ALTER ROLE household_app SET idle_in_transaction_session_timeout = '5s';
+    END IF;
+END
+$$;

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use clap::builder::{Resettable, ValueParser};
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, ArgMatches, Args, Command, FromArgMatches, ValueEnum};
+use ipnet::IpNet;
 use secrecy::SecretString;
 use url::Url;
 
@@ -19,6 +20,7 @@ use crate::rate_limit::Rate;
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_POOL_SIZE: u32 = 16;
 pub const DEFAULT_TTL_SECS: u64 = 300;
+pub const DEFAULT_ACQUIRE_TIMEOUT_MS: u64 = 1_000;
 pub const DEFAULT_INTERNAL_ISSUER: &str = "urn:household-exchange";
 pub const DEFAULT_INTERNAL_AUDIENCE: &str = "urn:household-api";
 
@@ -56,6 +58,49 @@ pub struct Runtime {
     pub pool_size: u32,
     #[command(flatten)]
     pub rate_limits: RateLimits,
+    /// Comma-separated CIDRs (or addresses) of reverse proxies whose X-Forwarded-For is
+    /// believed for the client address; default none: the TCP peer is the client
+    #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',', value_parser = proxy_net)]
+    pub trusted_proxies: Vec<IpNet>,
+    #[command(flatten)]
+    pub timeouts: Timeouts,
+    #[command(flatten)]
+    pub quotas: Quotas,
+}
+
+/// How long a client or the database may take before the request is given up, so that
+/// slow peers cost a task and a socket, never a pooled connection for long.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct Timeouts {
+    /// Seconds a client may take to send a request's headers (1 to 300)
+    #[arg(long = "header-read-timeout-secs", env = "HEADER_READ_TIMEOUT_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub header_read_secs: u64,
+    /// Seconds a request body may stay silent between two pieces (1 to 300)
+    #[arg(long = "body-timeout-secs", env = "BODY_TIMEOUT_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub body_secs: u64,
+    /// Seconds a whole request may take, body and handler; then 408 (1 to 600)
+    #[arg(long = "request-timeout-secs", env = "REQUEST_TIMEOUT_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub request_secs: u64,
+    /// Milliseconds a request waits for a pooled connection before a 503 (10 to 30000)
+    #[arg(long = "database-acquire-timeout-ms", env = "DATABASE_ACQUIRE_TIMEOUT_MS",
+          default_value_t = DEFAULT_ACQUIRE_TIMEOUT_MS, value_parser = clap::value_parser!(u64).range(10..=30_000))]
+    pub acquire_ms: u64,
+}
+
+/// Rows one household may hold, so that none grows without limit at the others' expense.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct Quotas {
+    /// Vehicles one household may hold; creating one more answers 409
+    #[arg(long = "household-max-vehicles", env = "HOUSEHOLD_MAX_VEHICLES", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_vehicles: u32,
+    /// Fuel logs one household may hold (all its vehicles together); one more answers 409
+    #[arg(long = "household-max-fuel-logs", env = "HOUSEHOLD_MAX_FUEL_LOGS", default_value_t = 50_000,
+          value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
+    pub max_fuel_logs: u32,
 }
 
 /// The identity provider whose access tokens `/exchange` accepts.
@@ -153,10 +198,16 @@ pub struct RateLimits {
     #[arg(long = "rate-limit-exchange-per-user", env = "RATE_LIMIT_EXCHANGE_PER_USER",
           default_value_t = RateLimits::DEFAULT.exchange_per_user)]
     pub exchange_per_user: Rate,
-    /// Data routes per `sub:household_id` of the internal token (`<per second>/<burst>`)
+    /// Data routes per `sub:household_id` of the internal token, and `/api/me/households`
+    /// per `sub` (`<per second>/<burst>`)
     #[arg(long = "rate-limit-data-per-user", env = "RATE_LIMIT_DATA_PER_USER",
           default_value_t = RateLimits::DEFAULT.data_per_user)]
     pub data_per_user: Rate,
+    /// Every request (any route) per client address, before anything else
+    /// (`<per second>/<burst>`)
+    #[arg(long = "rate-limit-requests-per-ip", env = "RATE_LIMIT_REQUESTS_PER_IP",
+          default_value_t = RateLimits::DEFAULT.requests_per_ip)]
+    pub requests_per_ip: Rate,
 }
 
 impl RateLimits {
@@ -172,6 +223,10 @@ impl RateLimits {
         data_per_user: Rate {
             per_second: 50,
             burst: 200,
+        },
+        requests_per_ip: Rate {
+            per_second: 100,
+            burst: 400,
         },
     };
 }
@@ -382,6 +437,15 @@ where
     value.parse().map_err(|e: T::Err| e.to_string())
 }
 
+/// A proxy's network: a CIDR, or one address (a /32 or /128).
+fn proxy_net(value: &str) -> Result<IpNet, String> {
+    let value = value.trim();
+    value
+        .parse::<IpNet>()
+        .or_else(|_| value.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("{value:?} is not a CIDR such as 10.0.0.0/8 or an IP address"))
+}
+
 fn refuse_dev_idp(_: &str) -> Result<Infallible, String> {
     Err("the development issuer runs only under `server dev`; unset DEV_IDP".into())
 }
@@ -517,6 +581,22 @@ mod tests {
         let c = config(&["--rate-limit-exchange-per-ip", "5/7"]).unwrap();
         assert_eq!(c.runtime.rate_limits.exchange_per_ip.per_second, 5);
         assert_eq!(c.runtime.rate_limits.exchange_per_ip.burst, 7);
+    }
+
+    #[test]
+    fn trusted_proxies_are_a_comma_separated_list_of_cidrs() {
+        let c = config(&["--trusted-proxies", "10.0.0.0/8, 192.0.2.7,fd00::/8"]).unwrap();
+        let nets: Vec<String> = c
+            .runtime
+            .trusted_proxies
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(nets, ["10.0.0.0/8", "192.0.2.7/32", "fd00::/8"]);
+        let err = config(&["--trusted-proxies", "10.0.0.0/33"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("TRUSTED_PROXIES"), "{err}");
     }
 
     #[test]

@@ -11,6 +11,10 @@ use crate::request_id;
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
+/// `Retry-After` of every 503: an outage, a restart or an exhausted pool is usually over in
+/// seconds, and clients that wait at least this long spread their retries.
+pub const RETRY_UNAVAILABLE_SECS: u64 = 2;
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// A missing, malformed or unacceptable bearer token. The detail is generic on purpose:
@@ -36,10 +40,18 @@ pub enum AppError {
     Validation(Vec<FieldError>),
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
-    /// A dependency we cannot do without is down (e.g. no signing keys of the identity
-    /// provider could ever be fetched).
+    /// A dependency we cannot do without is down or saturated (the database unreachable,
+    /// restarting or its pool exhausted; no signing keys of the identity provider could
+    /// ever be fetched). Answered with `Retry-After`: trying again shortly is the remedy.
     #[error("unavailable: {0}")]
     Unavailable(&'static str),
+    /// The client took too long to send its request (see `REQUEST_TIMEOUT_SECS`).
+    #[error("request timeout")]
+    RequestTimeout,
+    /// The household already holds as many rows of this kind as it may
+    /// (`HOUSEHOLD_MAX_VEHICLES`, `HOUSEHOLD_MAX_FUEL_LOGS`).
+    #[error("quota exceeded: {limit} {what}")]
+    QuotaExceeded { what: &'static str, limit: u32 },
     /// RFC 6749 §5.2 error for the RFC 8693 form of `/exchange`.
     #[error("oauth error {error}")]
     OAuth {
@@ -53,7 +65,14 @@ pub enum AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        crate::db::constraint_error(&e).unwrap_or_else(|| AppError::Internal(e.into()))
+        if let Some(answer) = crate::db::constraint_error(&e) {
+            answer
+        } else if crate::db::is_unavailable(&e) {
+            tracing::warn!(error = %e, "database unavailable");
+            AppError::Unavailable("the database is unavailable: try again shortly")
+        } else {
+            AppError::Internal(e.into())
+        }
     }
 }
 
@@ -64,7 +83,8 @@ impl AppError {
             AppError::Forbidden(_) | AppError::Suspended => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::QuotaExceeded { .. } => StatusCode::CONFLICT,
+            AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -100,6 +120,18 @@ impl AppError {
             ),
             AppError::RateLimited { .. } => ("rate-limited", "Too Many Requests", None),
             AppError::Unavailable(d) => ("unavailable", "Service Unavailable", Some((*d).into())),
+            AppError::RequestTimeout => (
+                "request-timeout",
+                "Request Timeout",
+                Some("the request was not received in time".into()),
+            ),
+            AppError::QuotaExceeded { what, limit } => (
+                "quota-exceeded",
+                "Quota exceeded",
+                Some(format!(
+                    "this household already holds {limit} {what}, the most it may"
+                )),
+            ),
             AppError::OAuth {
                 error, description, ..
             } => (error, "Token exchange refused", Some((*description).into())),
@@ -153,6 +185,12 @@ impl IntoResponse for AppError {
             }
             AppError::RateLimited { retry_after_secs } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            }
+            AppError::Unavailable(_) => {
+                headers.insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(RETRY_UNAVAILABLE_SECS),
+                );
             }
             AppError::OAuth { .. } => {
                 headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -1,7 +1,7 @@
 //! The household token exchange and data API.
 //!
 //! A request's path reads top to bottom: route (`http::*`) → extractor
-//! (`auth::context::HouseholdScope`) → scoped transaction (`db::tenant`) → SQL (`db::*`)
+//! (`auth::context::HouseholdAccess`) → body → scoped transaction (`db::tenant`) → SQL (`db::*`)
 //! → response (`shared` types, or `error::AppError` as problem+json).
 
 pub mod auth;
@@ -11,12 +11,12 @@ pub mod db;
 pub mod dev;
 pub mod error;
 pub mod http;
+pub mod listen;
 pub mod rate_limit;
 pub mod request_id;
 pub mod state;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::Router;
@@ -55,6 +55,10 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
         .method_not_allowed_fallback(|| async {
             AppError::BadRequest("method not allowed on this route".into())
         })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::guard::guard,
+        ))
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CatchPanicLayer::custom(|_| {
@@ -99,7 +103,8 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
 /// Connects, refuses to start when the database would not isolate households (see
 /// [`db::audit`]), and builds the state.
 pub async fn start(config: Config, tuning: Tuning) -> anyhow::Result<AppState> {
-    let db = db::connect(&config.database_url, config.runtime.pool_size)
+    let acquire = Duration::from_millis(config.runtime.timeouts.acquire_ms);
+    let db = db::connect(&config.database_url, config.runtime.pool_size, acquire)
         .await
         .map_err(|e| anyhow::anyhow!("cannot connect with DATABASE_URL: {e}"))?;
     let report = db::audit::audit(&mut *db.acquire().await?).await?;
@@ -111,6 +116,7 @@ pub async fn start(config: Config, tuning: Tuning) -> anyhow::Result<AppState> {
             problems.join("\n  - ")
         );
     }
+    db::warn_without_timeouts(&db).await?;
     let signer = auth::internal::InternalSigner::new(&config.internal)?;
     AppState::new(config, db, signer, tuning)
 }
@@ -121,20 +127,19 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    run_router(app(state), listener, shutdown).await
+    let header_read = Duration::from_secs(state.config.runtime.timeouts.header_read_secs);
+    run_router(app(state), listener, header_read, shutdown).await
 }
 
-/// Serves `router` until `shutdown` resolves, then drains in-flight requests.
+/// Serves `router` until `shutdown` resolves, then drains in-flight requests. A client
+/// gets `header_read_timeout` to send a request's headers.
 pub async fn run_router(
     router: Router,
     listener: TcpListener,
+    header_read_timeout: Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let app = router.into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
-    Ok(())
+    listen::serve(router, listener, header_read_timeout, shutdown).await
 }
 
 /// `server serve`: [`start`] then [`run`].

@@ -18,17 +18,22 @@ const MAX_LIMITER_KEYS: usize = 100_000;
 const VERIFIED_TOKEN_CACHE: usize = 50_000;
 
 pub struct Limiters {
+    pub requests_ip: KeyedLimiter<IpAddr>,
     pub exchange_ip: KeyedLimiter<IpAddr>,
     pub exchange_user: KeyedLimiter<(String, Uuid)>,
     pub data_user: KeyedLimiter<(String, Uuid)>,
+    /// `/api/me/households` per subject, at the data routes' rate.
+    pub me_user: KeyedLimiter<String>,
 }
 
 impl Limiters {
     pub fn new(rates: RateLimits) -> Self {
         Self {
+            requests_ip: KeyedLimiter::new(rates.requests_per_ip, MAX_LIMITER_KEYS),
             exchange_ip: KeyedLimiter::new(rates.exchange_per_ip, MAX_LIMITER_KEYS),
             exchange_user: KeyedLimiter::new(rates.exchange_per_user, MAX_LIMITER_KEYS),
             data_user: KeyedLimiter::new(rates.data_per_user, MAX_LIMITER_KEYS),
+            me_user: KeyedLimiter::new(rates.data_per_user, MAX_LIMITER_KEYS),
         }
     }
 }

@@ -8,6 +8,11 @@ use uuid::Uuid;
 pub const KM_PER_MILE: f64 = 1.609_344;
 pub const LITRES_PER_US_GALLON: f64 = 3.785_411_784;
 
+/// The most economy points a vehicle's summary carries: the latest ones. The totals
+/// still cover the whole history; the bound keeps the answer small (with the vehicle quota,
+/// at most `HOUSEHOLD_MAX_VEHICLES` × this many points) however long the history grows.
+pub const ECONOMY_POINTS_MAX: u32 = 100;
+
 /// Figures for one vehicle. Economy needs at least two fill-ups; until then it is `None`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -22,7 +27,8 @@ pub struct VehicleSummary {
     pub l_per_100km: Option<f64>,
     pub mpg_us: Option<f64>,
     pub cost_per_km: Option<f64>,
-    /// Economy between consecutive fill-ups, oldest first, for the chart.
+    /// Economy between consecutive fill-ups, oldest first, for the chart: the latest
+    /// [`ECONOMY_POINTS_MAX`] of them.
     pub economy: Vec<EconomyPoint>,
 }
 

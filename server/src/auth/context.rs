@@ -1,8 +1,11 @@
-//! The household context of a data request, as one extractor: verify the internal
-//! token (cached) → match the path's household to the token's → rate-limit the
-//! `sub:household_id` → record it on the request's span → open the tenant transaction,
-//! in which the database admits the caller (or not) with the role it holds now.
-//! Handlers get the claims and the scoped transaction, and no other database access.
+//! The household context of a data request: the extractor [`HouseholdAccess`] verifies the
+//! internal token (cached) → matches the path's household to the token's → rate-limits the
+//! `sub:household_id` → records it on the request's span, all without the database. The
+//! handler reads and validates its body, and only then calls [`HouseholdAccess::begin`],
+//! which opens the tenant transaction, in which the database admits the caller (or not)
+//! with the role it holds now. So no pooled connection waits on a slow client: a client
+//! trickling its body holds a task, never a connection. Handlers get the claims and the
+//! scoped transaction, and no other database access.
 //!
 //! A token whose role no longer matches the database's is refused with 401
 //! `invalid_token`: the grant it carries is stale, and the micro-frontend's token manager
@@ -16,12 +19,38 @@ use axum::http::request::Parts;
 use shared::exchange::InternalClaims;
 use uuid::Uuid;
 
+use sqlx::PgPool;
+
 use super::bearer;
 use super::internal::CachedVerifier;
 use crate::db::tenant::HouseholdTx;
 use crate::error::{AppError, Result};
 use crate::rate_limit::KeyedLimiter;
 use crate::state::AppState;
+
+/// A request whose token is good for the path's household, before any database work.
+/// Take it before the body extractor and call [`begin`](Self::begin) after it.
+pub struct HouseholdAccess {
+    pub claims: Arc<InternalClaims>,
+    db: PgPool,
+}
+
+impl HouseholdAccess {
+    /// Opens the household's transaction: the database admits the caller with the role it
+    /// holds now (403 otherwise), and a token carrying another role is stale (401).
+    pub async fn begin(self) -> Result<HouseholdScope> {
+        let tx = HouseholdTx::begin(&self.db, self.claims.household_id, &self.claims.sub).await?;
+        if tx.role() != self.claims.role {
+            return Err(AppError::Unauthorized(
+                "the token's role is no longer current: exchange it again",
+            ));
+        }
+        Ok(HouseholdScope {
+            claims: self.claims,
+            tx,
+        })
+    }
+}
 
 /// A request authorised for one household, with its transaction open.
 pub struct HouseholdScope {
@@ -65,7 +94,7 @@ pub fn path_household(params: &RawPathParams) -> Result<Uuid> {
         .ok_or_else(|| AppError::BadRequest("household_id must be a UUID".into()))
 }
 
-impl FromRequestParts<AppState> for HouseholdScope {
+impl FromRequestParts<AppState> for HouseholdAccess {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
@@ -82,12 +111,9 @@ impl FromRequestParts<AppState> for HouseholdScope {
         let span = tracing::Span::current();
         span.record("household_id", tracing::field::display(claims.household_id));
         span.record("sub", claims.sub.as_str());
-        let tx = HouseholdTx::begin(&state.db, claims.household_id, &claims.sub).await?;
-        if tx.role() != claims.role {
-            return Err(AppError::Unauthorized(
-                "the token's role is no longer current: exchange it again",
-            ));
-        }
-        Ok(Self { claims, tx })
+        Ok(Self {
+            claims,
+            db: state.db.clone(),
+        })
     }
 }

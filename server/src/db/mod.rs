@@ -6,6 +6,7 @@ pub mod fuel_logs;
 pub mod households;
 pub mod memberships;
 pub mod migrate;
+pub mod quota;
 pub mod summary;
 pub mod tenant;
 pub mod vehicles;
@@ -21,17 +22,26 @@ use sqlx::postgres::PgPoolOptions;
 use crate::error::AppError;
 
 /// The runtime pool. No test-before-acquire ping: that would be one more round trip on
-/// every request, and a dead connection surfaces as an error that is retried by clients.
+/// every request, and a dead connection surfaces as a 503 that clients retry. A request
+/// waits at most `DATABASE_ACQUIRE_TIMEOUT_MS` for a connection, then gets a 503 with
+/// `Retry-After`: a fast refusal, not a queue that grows while the database is saturated.
 pub fn pool_options() -> PgPoolOptions {
     PgPoolOptions::new()
-        .max_connections(16)
-        .acquire_timeout(Duration::from_secs(5))
+        .max_connections(crate::config::DEFAULT_POOL_SIZE)
+        .acquire_timeout(Duration::from_millis(
+            crate::config::DEFAULT_ACQUIRE_TIMEOUT_MS,
+        ))
         .test_before_acquire(false)
 }
 
-pub async fn connect(url: &SecretString, size: u32) -> Result<PgPool, sqlx::Error> {
+pub async fn connect(
+    url: &SecretString,
+    size: u32,
+    acquire_timeout: Duration,
+) -> Result<PgPool, sqlx::Error> {
     pool_options()
         .max_connections(size)
+        .acquire_timeout(acquire_timeout)
         .connect(url.expose_secret())
         .await
 }
@@ -45,6 +55,50 @@ pub fn columns_of<'de, T: Deserialize<'de>>() -> String {
         .map(|field| format!("\"{}\"", field.replace('"', "\"\"")))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Warns when the runtime role runs without `statement_timeout` or
+/// `idle_in_transaction_session_timeout`, which `server/sql/bootstrap.sql` sets on the role
+/// itself (so they hold through PgBouncer, which drops startup options).
+pub async fn warn_without_timeouts(db: &PgPool) -> Result<(), sqlx::Error> {
+    let (statement, idle): (String, String) = sqlx::query_as(
+        "SELECT current_setting('statement_timeout'), \
+                current_setting('idle_in_transaction_session_timeout')",
+    )
+    .fetch_one(db)
+    .await?;
+    if statement == "0" || idle == "0" {
+        tracing::warn!(
+            statement_timeout = statement,
+            idle_in_transaction_session_timeout = idle,
+            "the runtime role has no statement or idle-in-transaction timeout: run server/sql/bootstrap.sql again"
+        );
+    }
+    Ok(())
+}
+
+/// Whether `e` says the database cannot serve right now (unreachable, restarting, out of
+/// connections, or the pool exhausted), which a client should retry, rather than a fault
+/// in the request or in this code. SQLSTATE classes: 08 connection exception, 53
+/// insufficient resources, 57 operator intervention (shutdown, restart, and 57014, a
+/// statement cancelled by `statement_timeout`), and 25P03, a transaction ended by
+/// `idle_in_transaction_session_timeout`.
+pub fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            ["08", "53", "57"]
+                .iter()
+                .any(|class| code.starts_with(class))
+                || code == "25P03"
+        }),
+        _ => false,
+    }
 }
 
 /// Maps the constraints named in `migrations/` to the answers a client can act on.

@@ -1,91 +1,108 @@
-//! Per-vehicle figures for the summary, computed from each vehicle's history in one query.
+//! Per-vehicle figures for the summary, aggregated by PostgreSQL in one query: the answer
+//! has one row per vehicle and at most [`ECONOMY_POINTS_MAX`] economy points each, however
+//! many fuel logs the household holds (its quota bounds the work, `statement_timeout` the
+//! time).
 
 use chrono::NaiveDate;
-use shared::summary::{EconomyPoint, VehicleSummary, mpg_us};
+use shared::summary::{ECONOMY_POINTS_MAX, EconomyPoint, VehicleSummary, mpg_us};
 use shared::vehicles::FuelUnit;
 use sqlx::FromRow;
 use uuid::Uuid;
 
 use super::tenant::HouseholdTx;
 
+/// Volumes stay in the vehicle's own unit (all of a vehicle's logs share it); litres are
+/// worked out here, from the one conversion `shared` defines.
 #[derive(FromRow)]
-struct Fill {
+struct Row {
     vehicle_id: Uuid,
     name: String,
     fuel_unit: FuelUnit,
-    filled_at: Option<NaiveDate>,
-    odometer_km: Option<f64>,
-    volume: Option<f64>,
-    cost: Option<f64>,
+    fill_ups: i64,
+    volume: f64,
+    cost: f64,
+    distance_km: f64,
+    /// Volume of the fill-ups that close a measured distance.
+    burned: f64,
+    dates: Vec<NaiveDate>,
+    volumes: Vec<f64>,
+    distances: Vec<f64>,
 }
+
+/// Economy uses the full-tank method: the fuel of a fill-up is what the distance since the
+/// previous fill-up (by date, then odometer) burned, so the first fill-up's fuel counts
+/// for no distance.
+const SUMMARY: &str = "\
+WITH fills AS (
+    SELECT vehicle_id, filled_at, odometer_km, volume, cost,
+           odometer_km - lag(odometer_km) OVER (PARTITION BY vehicle_id ORDER BY filled_at, odometer_km)
+               AS distance
+    FROM fuel_logs
+), totals AS (
+    SELECT vehicle_id, count(*) AS fill_ups, sum(volume) AS volume, sum(cost) AS cost,
+           coalesce(sum(distance) FILTER (WHERE distance > 0), 0) AS distance_km,
+           coalesce(sum(volume) FILTER (WHERE distance > 0), 0) AS burned
+    FROM fills GROUP BY vehicle_id
+), latest AS (
+    SELECT vehicle_id, filled_at, odometer_km, volume, distance,
+           row_number() OVER (PARTITION BY vehicle_id ORDER BY filled_at DESC, odometer_km DESC) AS age
+    FROM fills WHERE distance > 0
+), points AS (
+    SELECT vehicle_id,
+           array_agg(filled_at ORDER BY filled_at, odometer_km) AS dates,
+           array_agg(volume ORDER BY filled_at, odometer_km) AS volumes,
+           array_agg(distance ORDER BY filled_at, odometer_km) AS distances
+    FROM latest WHERE age <= $1 GROUP BY vehicle_id
+)
+SELECT v.id AS vehicle_id, v.name, v.fuel_unit,
+       coalesce(t.fill_ups, 0) AS fill_ups, coalesce(t.volume, 0) AS volume,
+       coalesce(t.cost, 0) AS cost, coalesce(t.distance_km, 0) AS distance_km,
+       coalesce(t.burned, 0) AS burned,
+       coalesce(p.dates, '{}') AS dates, coalesce(p.volumes, '{}') AS volumes,
+       coalesce(p.distances, '{}') AS distances
+FROM vehicles v
+LEFT JOIN totals t ON t.vehicle_id = v.id
+LEFT JOIN points p ON p.vehicle_id = v.id
+ORDER BY v.name, v.id";
 
 /// Every vehicle (those without logs too), with figures from its fill-ups.
-///
-/// Economy uses the full-tank method: the fuel of a fill-up is what the distance since
-/// the previous fill-up burned, so the first fill-up's fuel counts for no distance.
 pub async fn per_vehicle(tx: &mut HouseholdTx) -> sqlx::Result<Vec<VehicleSummary>> {
-    let fills: Vec<Fill> = sqlx::query_as(
-        "SELECT v.id AS vehicle_id, v.name, v.fuel_unit, f.filled_at, f.odometer_km, f.volume, f.cost \
-         FROM vehicles v LEFT JOIN fuel_logs f ON f.vehicle_id = v.id \
-         ORDER BY v.name, v.id, f.filled_at, f.odometer_km",
-    )
-    .fetch_all(tx.conn())
-    .await?;
-
-    let mut out: Vec<VehicleSummary> = Vec::new();
-    let mut last: Option<(Uuid, f64)> = None; // previous fill-up's odometer, same vehicle
-    let mut burned = 0.0; // litres that the measured distance used
-    for f in fills {
-        if out.last().is_none_or(|s| s.vehicle_id != f.vehicle_id) {
-            finish(out.last_mut(), burned);
-            out.push(VehicleSummary {
-                vehicle_id: f.vehicle_id,
-                name: f.name.clone(),
-                fill_ups: 0,
-                distance_km: 0.0,
-                fuel_litres: 0.0,
-                cost: 0.0,
-                l_per_100km: None,
-                mpg_us: None,
-                cost_per_km: None,
-                economy: Vec::new(),
-            });
-            last = None;
-            burned = 0.0;
-        }
-        let (Some(date), Some(odo), Some(volume), Some(cost)) =
-            (f.filled_at, f.odometer_km, f.volume, f.cost)
-        else {
-            continue;
-        };
-        let litres = volume * f.fuel_unit.litres();
-        let Some(s) = out.last_mut() else { continue };
-        s.fill_ups += 1;
-        s.fuel_litres += litres;
-        s.cost += cost;
-        if let Some((_, prev)) = last.filter(|(v, _)| *v == f.vehicle_id) {
-            let distance = odo - prev;
-            if distance > 0.0 {
-                s.distance_km += distance;
-                burned += litres;
-                s.economy.push(EconomyPoint {
-                    date,
-                    l_per_100km: litres / distance * 100.0,
-                });
-            }
-        }
-        last = Some((f.vehicle_id, odo));
-    }
-    finish(out.last_mut(), burned);
-    Ok(out)
+    let rows: Vec<Row> = sqlx::query_as(SUMMARY)
+        .bind(i64::from(ECONOMY_POINTS_MAX))
+        .fetch_all(tx.conn())
+        .await?;
+    Ok(rows.into_iter().map(summarise).collect())
 }
 
-fn finish(s: Option<&mut VehicleSummary>, burned: f64) {
-    let Some(s) = s else { return };
-    if s.distance_km > 0.0 {
-        let l100 = burned / s.distance_km * 100.0;
-        s.l_per_100km = Some(l100);
-        s.mpg_us = Some(mpg_us(l100));
-        s.cost_per_km = Some(s.cost / s.distance_km);
+fn summarise(r: Row) -> VehicleSummary {
+    let litres = r.fuel_unit.litres();
+    let economy = r
+        .dates
+        .into_iter()
+        .zip(r.volumes.into_iter().zip(r.distances))
+        .map(|(date, (volume, distance))| EconomyPoint {
+            date,
+            l_per_100km: volume * litres / distance * 100.0,
+        })
+        .collect();
+    let (l_per_100km, cost_per_km) = if r.distance_km > 0.0 {
+        (
+            Some(r.burned * litres / r.distance_km * 100.0),
+            Some(r.cost / r.distance_km),
+        )
+    } else {
+        (None, None)
+    };
+    VehicleSummary {
+        vehicle_id: r.vehicle_id,
+        name: r.name,
+        fill_ups: u32::try_from(r.fill_ups).unwrap_or(u32::MAX),
+        distance_km: r.distance_km,
+        fuel_litres: r.volume * litres,
+        cost: r.cost,
+        l_per_100km,
+        mpg_us: l_per_100km.map(mpg_us),
+        cost_per_km,
+        economy,
     }
 }

@@ -9,6 +9,7 @@ pub mod seed;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
@@ -158,6 +159,7 @@ async fn stack(config: DevConfig) -> anyhow::Result<()> {
         token_ttl_secs: 3600,
     })?;
     let dist = config.mfe_dist;
+    let header_read = Duration::from_secs(config.runtime.timeouts.header_read_secs);
     let config = Config {
         database_url: runtime_url,
         auth0: Auth0Config {
@@ -196,5 +198,5 @@ async fn stack(config: DevConfig) -> anyhow::Result<()> {
         );
     }
     println!();
-    crate::run_router(app, listener, crate::shutdown_signal()).await
+    crate::run_router(app, listener, header_read, crate::shutdown_signal()).await
 }

@@ -18,7 +18,7 @@ use shared::households::HouseholdStatus;
 use shared::problem::Problem;
 use uuid::Uuid;
 
-use super::extract::{BODY_LIMIT, ClientIp};
+use super::extract::{BODY_LIMIT, ClientIp, body_error};
 use crate::auth::bearer;
 use crate::db::memberships;
 use crate::db::tenant::UserTx;
@@ -62,7 +62,7 @@ async fn exchange(
     let (parts, body) = request.into_parts();
     let body = axum::body::to_bytes(body, BODY_LIMIT)
         .await
-        .map_err(|_| AppError::PayloadTooLarge)?;
+        .map_err(|e| body_error(&e))?;
     match content_type.as_str() {
         "application/json" => json_exchange(&state, &parts.headers, &body).await,
         "application/x-www-form-urlencoded" => form_exchange(&state, &body).await,

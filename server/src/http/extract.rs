@@ -5,11 +5,13 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{Extensions, HeaderMap, StatusCode};
+use ipnet::IpNet;
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// Largest request body any route accepts.
 pub const BODY_LIMIT: usize = 16 * 1024;
@@ -35,9 +37,25 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AppJson<T> {
             }
             Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::UnsupportedMediaType),
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::PayloadTooLarge),
-            Err(_) => Err(AppError::BadRequest("the body could not be read".into())),
+            Err(e) => Err(body_error(&e)),
         }
     }
+}
+
+/// A body that could not be read: too large (413), too slow (408, `BODY_TIMEOUT_SECS`), or
+/// broken off (400).
+pub fn body_error(e: &(dyn std::error::Error + 'static)) -> AppError {
+    let mut source = Some(e);
+    while let Some(e) = source {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return AppError::RequestTimeout;
+        }
+        if e.is::<http_body_util::LengthLimitError>() {
+            return AppError::PayloadTooLarge;
+        }
+        source = e.source();
+    }
+    AppError::BadRequest("the body could not be read".into())
 }
 
 /// Path parameters: a malformed id (not a UUID) → 400.
@@ -70,20 +88,131 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for AppQuery<T> {
     }
 }
 
-/// The peer address of the connection. Forwarded headers are not trusted: behind a proxy,
-/// limit at the proxy too.
+/// The client's address: the TCP peer, or, when the peer is one of `TRUSTED_PROXIES`, what
+/// those proxies report in `X-Forwarded-For` (see [`forwarded_client`]).
 pub struct ClientIp(pub IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
-            // In-process tests have no connection: they share one bucket.
-            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-        Ok(ClientIp(ip))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        Ok(ClientIp(forwarded_client(
+            peer(&parts.extensions),
+            &parts.headers,
+            &state.config.runtime.trusted_proxies,
+        )))
+    }
+}
+
+/// [`ClientIp`] of a whole request, for middleware.
+pub fn client_ip<B>(request: &Request<B>, trusted: &[IpNet]) -> IpAddr {
+    forwarded_client(peer(request.extensions()), request.headers(), trusted)
+}
+
+fn peer(extensions: &Extensions) -> IpAddr {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        // In-process tests have no connection: they share one bucket.
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+}
+
+/// The right-most address in `X-Forwarded-For` that is not itself a trusted proxy, walking
+/// from the peer leftwards through the hops each trusted proxy appended. Anything left of
+/// the first untrusted hop was written by the client and is ignored, so a forged header
+/// changes nothing; so is the whole header when the peer is not trusted. A malformed hop
+/// ends the walk at the last address a trusted proxy vouched for.
+pub fn forwarded_client(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    let mut client = peer.to_canonical();
+    if !is_trusted(&client) {
+        return client;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .flat_map(|v| v.to_str().unwrap_or("?").split(','))
+        .collect();
+    for hop in hops.into_iter().rev() {
+        let hop = hop.trim();
+        let Some(ip) = hop
+            .parse::<IpAddr>()
+            .or_else(|_| hop.parse::<SocketAddr>().map(|s| s.ip()))
+            .ok()
+        else {
+            break;
+        };
+        client = ip.to_canonical();
+        if !is_trusted(&client) {
+            break;
+        }
+    }
+    client
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(peer: &str, xff: &[&str], trusted: &[&str]) -> String {
+        let mut headers = HeaderMap::new();
+        for value in xff {
+            headers.append("x-forwarded-for", value.parse().unwrap());
+        }
+        let trusted: Vec<IpNet> = trusted.iter().map(|n| n.parse().unwrap()).collect();
+        forwarded_client(peer.parse().unwrap(), &headers, &trusted).to_string()
+    }
+
+    #[test]
+    fn an_untrusted_peer_is_the_client_whatever_it_forwards() {
+        assert_eq!(
+            client("198.51.100.9", &["203.0.113.5"], &[]),
+            "198.51.100.9"
+        );
+        assert_eq!(
+            client("198.51.100.9", &["203.0.113.5"], &["10.0.0.0/8"]),
+            "198.51.100.9"
+        );
+    }
+
+    #[test]
+    fn behind_trusted_proxies_the_right_most_untrusted_hop_is_the_client() {
+        let trusted = ["10.0.0.0/8"];
+        assert_eq!(
+            client("10.0.0.2", &["203.0.113.5"], &trusted),
+            "203.0.113.5"
+        );
+        // The client forged "1.2.3.4"; the proxy appended what it saw.
+        assert_eq!(
+            client("10.0.0.2", &["1.2.3.4, 203.0.113.5, 10.0.0.7"], &trusted),
+            "203.0.113.5"
+        );
+        // Repeated headers are one list, in order.
+        assert_eq!(
+            client("10.0.0.2", &["1.2.3.4", "203.0.113.5"], &trusted),
+            "203.0.113.5"
+        );
+        assert_eq!(
+            client("10.0.0.2", &["[2001:db8::1]:443"], &trusted),
+            "2001:db8::1"
+        );
+        assert_eq!(
+            client("::ffff:10.0.0.2", &["203.0.113.5"], &trusted),
+            "203.0.113.5"
+        );
+    }
+
+    #[test]
+    fn without_a_usable_hop_the_nearest_vouched_address_is_the_client() {
+        let trusted = ["10.0.0.0/8"];
+        assert_eq!(client("10.0.0.2", &[], &trusted), "10.0.0.2");
+        assert_eq!(
+            client("10.0.0.2", &["garbage, 10.0.0.3"], &trusted),
+            "10.0.0.3"
+        );
+        assert_eq!(
+            client("10.0.0.2", &["10.0.0.4, 10.0.0.3"], &trusted),
+            "10.0.0.4"
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! `/api/households/{household_id}/vehicles/{vehicle_id}/fuel-logs`.
 
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -14,8 +15,8 @@ use uuid::Uuid;
 use super::extract::{AppJson, AppPath, AppQuery};
 use super::openapi::{DataErrors, VehiclePath};
 use super::vehicles::{PageParams, encode_cursor};
-use crate::auth::context::HouseholdScope;
-use crate::db::{fuel_logs, vehicles};
+use crate::auth::context::HouseholdAccess;
+use crate::db::{fuel_logs, quota, vehicles};
 use crate::error::{AppError, Result};
 use crate::state::AppState;
 
@@ -51,7 +52,7 @@ fn parse_cursor(text: &str) -> Option<fuel_logs::Cursor> {
     ),
 )]
 async fn list(
-    mut scope: HouseholdScope,
+    access: HouseholdAccess,
     AppPath((_, vehicle_id)): AppPath<(Uuid, Uuid)>,
     AppQuery(params): AppQuery<PageParams>,
 ) -> Result<Json<Page<FuelLog>>> {
@@ -63,6 +64,7 @@ async fn list(
                 AppError::BadRequest("cursor is not one this server issued".into())
             })?),
         };
+    let mut scope = access.begin().await?;
     // Another household's vehicle is as absent as a missing one: 404, not an empty list.
     vehicles::get(&mut scope.tx, vehicle_id)
         .await?
@@ -89,20 +91,25 @@ async fn list(
     responses(
         (status = 201, body = FuelLog),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The household's fuel-log quota reached", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or an odometer reading out of order", body = Problem, content_type = "application/problem+json"),
         DataErrors,
     ),
 )]
 async fn create(
-    mut scope: HouseholdScope,
+    State(state): State<AppState>,
+    access: HouseholdAccess,
     AppPath((_, vehicle_id)): AppPath<(Uuid, Uuid)>,
     AppJson(new): AppJson<NewFuelLog>,
 ) -> Result<Response> {
-    scope.require_writer()?;
     let errors = new.validate(Utc::now().date_naive());
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
+    let mut scope = access.begin().await?;
+    scope.require_writer()?;
+    let max = state.config.runtime.quotas.max_fuel_logs;
+    quota::reserve(&mut scope.tx, quota::Rows::FuelLogs, max).await?;
     // The row lock serialises inserts for this vehicle, so the order check below holds.
     vehicles::lock(&mut scope.tx, vehicle_id)
         .await?

@@ -18,13 +18,14 @@ pub fn router() -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/me/households", tag = "identity", security(("auth0_token" = [])),
-    responses((status = 200, body = MyHouseholds), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 503, description = "Identity provider keys unavailable", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = MyHouseholds), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json"), (status = 503, description = "Identity provider keys unavailable", body = Problem, content_type = "application/problem+json")))]
 async fn my_households(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<MyHouseholds>> {
     let claims = state.auth0.validate(bearer(&headers)?).await?;
     tracing::Span::current().record("sub", claims.sub.as_str());
+    state.limits.me_user.check(&claims.sub)?;
     let mut tx = UserTx::begin(&state.db, &claims.sub).await?;
     let households = memberships::list(&mut tx, &claims.sub).await?;
     Ok(Json(MyHouseholds { households }))

@@ -3,6 +3,7 @@
 pub mod exchange;
 pub mod extract;
 pub mod fuel_logs;
+pub mod guard;
 pub mod health;
 pub mod host;
 pub mod me;

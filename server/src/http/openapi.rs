@@ -51,6 +51,18 @@ pub enum DataErrors {
         content_type = "application/problem+json"
     )]
     RateLimited(Problem),
+    #[response(
+        status = 408,
+        description = "The request was not received in time",
+        content_type = "application/problem+json"
+    )]
+    RequestTimeout(Problem),
+    #[response(
+        status = 503,
+        description = "The database is unavailable or saturated; see Retry-After",
+        content_type = "application/problem+json"
+    )]
+    Unavailable(Problem),
 }
 
 /// The path of every household data route (`params(HouseholdPath)`).

@@ -5,7 +5,7 @@ use axum::{Json, Router};
 use shared::summary::Summary;
 
 use super::openapi::{DataErrors, HouseholdPath};
-use crate::auth::context::HouseholdScope;
+use crate::auth::context::HouseholdAccess;
 use crate::db::summary;
 use crate::error::Result;
 use crate::state::AppState;
@@ -28,7 +28,8 @@ pub fn router() -> Router<AppState> {
         DataErrors,
     ),
 )]
-async fn household_summary(mut scope: HouseholdScope) -> Result<Json<Summary>> {
+async fn household_summary(access: HouseholdAccess) -> Result<Json<Summary>> {
+    let mut scope = access.begin().await?;
     let vehicles = summary::per_vehicle(&mut scope.tx).await?;
     Ok(Json(Summary {
         household_id: scope.tx.household_id(),

@@ -1,5 +1,6 @@
 //! `/api/households/{household_id}/vehicles[/{vehicle_id}]`.
 
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -14,8 +15,8 @@ use uuid::Uuid;
 
 use super::extract::{AppJson, AppPath, AppQuery};
 use super::openapi::{DataErrors, HouseholdPath, VehiclePath};
-use crate::auth::context::HouseholdScope;
-use crate::db::vehicles;
+use crate::auth::context::HouseholdAccess;
+use crate::db::{quota, vehicles};
 use crate::error::{AppError, Result};
 use crate::state::AppState;
 
@@ -86,11 +87,12 @@ pub fn encode_cursor(text: &str) -> String {
     ),
 )]
 async fn list(
-    mut scope: HouseholdScope,
+    access: HouseholdAccess,
     AppQuery(params): AppQuery<PageParams>,
 ) -> Result<Json<Page<Vehicle>>> {
     let limit = params.limit()?;
     let after = params.cursor_text()?;
+    let mut scope = access.begin().await?;
     // One extra row tells whether there is a next page.
     let mut items = vehicles::list(&mut scope.tx, after.as_deref(), limit + 1).await?;
     let next_cursor = if items.len() > limit as usize {
@@ -111,18 +113,25 @@ async fn list(
     security(("internal_token" = [])),
     responses(
         (status = 201, body = Vehicle),
-        (status = 409, description = "Name taken in this household", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Name taken in this household, or its vehicle quota reached", body = Problem, content_type = "application/problem+json"),
         (status = 413, body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
         DataErrors,
     ),
 )]
-async fn create(mut scope: HouseholdScope, AppJson(new): AppJson<NewVehicle>) -> Result<Response> {
-    scope.require_writer()?;
+async fn create(
+    State(state): State<AppState>,
+    access: HouseholdAccess,
+    AppJson(new): AppJson<NewVehicle>,
+) -> Result<Response> {
     let errors = new.validate();
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
+    let mut scope = access.begin().await?;
+    scope.require_writer()?;
+    let max = state.config.runtime.quotas.max_vehicles;
+    quota::reserve(&mut scope.tx, quota::Rows::Vehicles, max).await?;
     let vehicle = vehicles::create(&mut scope.tx, &new).await?;
     scope.tx.commit().await?;
     let location = format!(
@@ -150,9 +159,10 @@ async fn create(mut scope: HouseholdScope, AppJson(new): AppJson<NewVehicle>) ->
     ),
 )]
 async fn one(
-    mut scope: HouseholdScope,
+    access: HouseholdAccess,
     AppPath((_, id)): AppPath<(Uuid, Uuid)>,
 ) -> Result<Json<Vehicle>> {
+    let mut scope = access.begin().await?;
     vehicles::get(&mut scope.tx, id)
         .await?
         .map(Json)
@@ -175,15 +185,16 @@ async fn one(
     ),
 )]
 async fn update(
-    mut scope: HouseholdScope,
+    access: HouseholdAccess,
     AppPath((_, id)): AppPath<(Uuid, Uuid)>,
     AppJson(patch): AppJson<VehiclePatch>,
 ) -> Result<Json<Vehicle>> {
-    scope.require_writer()?;
     let errors = patch.validate();
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
+    let mut scope = access.begin().await?;
+    scope.require_writer()?;
     let vehicle = vehicles::update(&mut scope.tx, id, &patch)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -204,9 +215,10 @@ async fn update(
     ),
 )]
 async fn remove(
-    mut scope: HouseholdScope,
+    access: HouseholdAccess,
     AppPath((_, id)): AppPath<(Uuid, Uuid)>,
 ) -> Result<StatusCode> {
+    let mut scope = access.begin().await?;
     scope.require_writer()?;
     if !vehicles::delete(&mut scope.tx, id).await? {
         return Err(AppError::NotFound);

@@ -334,11 +334,22 @@ pub fn config(
     key_file: std::path::PathBuf,
     ttl_secs: u64,
 ) -> Config {
+    config_with(issuer, database_url, key_file, ttl_secs, &[])
+}
+
+/// [`config`] with more settings, as flags (`--trusted-proxies`, `10.0.0.0/8`, …).
+pub fn config_with(
+    issuer: &str,
+    database_url: &str,
+    key_file: std::path::PathBuf,
+    ttl_secs: u64,
+    settings: &[&str],
+) -> Config {
     let key_file = key_file
         .to_str()
         .expect("a UTF-8 temporary path")
         .to_owned();
-    let mut config = Config::from_args([
+    let fixed = [
         "--database-url",
         database_url,
         "--auth0-issuer",
@@ -353,8 +364,9 @@ pub fn config(
         "127.0.0.1:0",
         "--database-pool-size",
         "4",
-    ])
-    .unwrap_or_else(|e| panic!("{e}"));
+    ];
+    let mut config =
+        Config::from_args(fixed.iter().chain(settings)).unwrap_or_else(|e| panic!("{e}"));
     config.internal.ttl_secs = ttl_secs;
     config
 }
@@ -370,6 +382,10 @@ pub struct Options {
     pub tuning: Tuning,
     pub pool_size: u32,
     pub ttl_secs: u64,
+    /// How long a request waits for a pooled connection.
+    pub acquire_timeout: std::time::Duration,
+    /// More settings, as flags.
+    pub settings: Vec<&'static str>,
 }
 
 impl Default for Options {
@@ -379,6 +395,7 @@ impl Default for Options {
         rates.exchange_per_ip.burst = 10_000;
         rates.exchange_per_user.burst = 10_000;
         rates.data_per_user.burst = 10_000;
+        rates.requests_per_ip.burst = 10_000;
         Self {
             tuning: Tuning {
                 rates,
@@ -386,6 +403,10 @@ impl Default for Options {
             },
             pool_size: 8,
             ttl_secs: 300,
+            // Generous unless a test is about it: 200 concurrent requests over 2
+            // connections queue longer than production's 1 s on a loaded machine.
+            acquire_timeout: std::time::Duration::from_secs(5),
+            settings: Vec::new(),
         }
     }
 }
@@ -401,6 +422,7 @@ impl TestApp {
         let counter = pool_acquires.clone();
         let pool = server::db::pool_options()
             .max_connections(options.pool_size)
+            .acquire_timeout(options.acquire_timeout)
             .before_acquire(move |_, _| {
                 counter.fetch_add(1, Ordering::SeqCst);
                 Box::pin(async { Ok(true) })
@@ -413,7 +435,13 @@ impl TestApp {
             server::auth::internal::KeyPair::generate_pem().unwrap(),
         )
         .unwrap();
-        let mut config = config(&issuer.url, &db.app_url(), key_file, options.ttl_secs);
+        let mut config = config_with(
+            &issuer.url,
+            &db.app_url(),
+            key_file,
+            options.ttl_secs,
+            &options.settings,
+        );
         config.runtime.rate_limits = options.tuning.rates;
         let signer = server::auth::internal::InternalSigner::new(&config.internal).unwrap();
         let tuning = server::state::Tuning {

@@ -8,6 +8,7 @@ mod constraints;
 mod data_api;
 mod exchange;
 mod openapi;
+mod resilience;
 mod revocation;
 mod rls;
 mod rows;

@@ -1,0 +1,441 @@
+//! Slow clients, an exhausted pool, a database that goes away, quotas and the proxy
+//! setting: the server answers others promptly, with 503 + `Retry-After` where it cannot,
+//! and never with a 500.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use shared::Role;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::helpers::{Options, TestApp, TestIssuer, assert_problem, config, tempdir};
+
+fn vehicles(h: uuid::Uuid) -> String {
+    format!("/api/households/{h}/vehicles")
+}
+
+/// Production's pool wait and the pool of the attack in the issue.
+fn small_pool(settings: Vec<&'static str>) -> Options {
+    Options {
+        pool_size: 4,
+        acquire_timeout: Duration::from_secs(1),
+        settings,
+        ..Options::default()
+    }
+}
+
+/// Sends a POST's headers, then its body one byte every 100 ms until `stop`. Returns
+/// whether the server kept the request open all along.
+async fn trickle(base: String, path: String, token: String, stop: Arc<AtomicBool>) -> bool {
+    let addr = base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    while !stop.load(Ordering::SeqCst) {
+        if stream.write_all(b" ").await.is_err() {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    true
+}
+
+#[tokio::test]
+async fn slow_bodies_never_starve_another_households_reads() {
+    let app = TestApp::spawn_with(small_pool(vec![])).await;
+    let (a, token_a) = app.household_with("A", "auth0|mallory", "member").await;
+    let (b, token_b) = app.household_with("B", "auth0|bob", "owner").await;
+    app.db.vehicle(b, "Bob's car").await;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let slow: Vec<_> = (0..24)
+        .map(|_| {
+            tokio::spawn(trickle(
+                app.base.clone(),
+                vehicles(a),
+                token_a.clone(),
+                stop.clone(),
+            ))
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    for _ in 0..20 {
+        let started = Instant::now();
+        let response = app.get(&vehicles(b), &token_b).await;
+        let took = started.elapsed();
+        assert_eq!(response.status(), 200);
+        assert!(took < Duration::from_secs(1), "a read took {took:?}");
+    }
+    stop.store(true, Ordering::SeqCst);
+    for open in futures::future::join_all(slow).await {
+        assert!(open.unwrap(), "every slow body was still being read");
+    }
+}
+
+#[tokio::test]
+async fn an_exhausted_pool_answers_503_with_retry_after_at_once() {
+    let app = TestApp::spawn_with(small_pool(vec![])).await;
+    let (h, token) = app.household_with("Home", "auth0|alice", "owner").await;
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        held.push(app.state.db.acquire().await.unwrap());
+    }
+
+    let started = Instant::now();
+    let response = app.get(&vehicles(h), &token).await;
+    let took = started.elapsed();
+    assert!(response.headers().contains_key("retry-after"));
+    assert_problem(response, 503).await;
+    assert!(took < Duration::from_secs(3), "the refusal took {took:?}");
+
+    drop(held);
+    assert_eq!(app.get(&vehicles(h), &token).await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_database_at_a_closed_port_answers_503_and_readyz_fails() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "postgres://household_app@{}/nowhere",
+        closed.local_addr().unwrap()
+    );
+    drop(closed);
+    let issuer = TestIssuer::start().await;
+    let keys = tempdir::Dir::new();
+    let key_file = keys.0.join("internal.pem");
+    std::fs::write(
+        &key_file,
+        server::auth::internal::KeyPair::generate_pem().unwrap(),
+    )
+    .unwrap();
+    let config = config(&issuer.url, &url, key_file, 300);
+    let pool = server::db::pool_options()
+        .acquire_timeout(Duration::from_secs(1))
+        .connect_lazy(&url)
+        .unwrap();
+    let signer = server::auth::internal::InternalSigner::new(&config.internal).unwrap();
+    let state =
+        server::state::AppState::new(config, pool, signer, server::state::Tuning::default())
+            .unwrap();
+    let household = uuid::Uuid::new_v4();
+    let token = state
+        .signer
+        .sign("auth0|alice", household, Role::Owner)
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(server::run(state, listener, std::future::pending()));
+    let http = reqwest::Client::new();
+
+    let ready = http.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_problem(ready, 503).await;
+    let started = Instant::now();
+    let response = http
+        .get(format!("{base}{}", vehicles(household)))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.headers().contains_key("retry-after"));
+    let body = assert_problem(response, 503).await;
+    assert!(started.elapsed() < Duration::from_secs(3));
+    let text = body.to_string();
+    assert!(
+        !text.contains("refused") && !text.contains("os error"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn terminated_backends_under_load_give_only_200_or_503_then_200s_again() {
+    let app = TestApp::spawn_with(small_pool(vec![])).await;
+    let (h, token) = app.household_with("Home", "auth0|alice", "owner").await;
+    app.db.vehicle(h, "Car").await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let load: Vec<_> = (0..6)
+        .map(|_| {
+            let (http, url, token, stop) = (
+                app.http.clone(),
+                app.url(&vehicles(h)),
+                token.clone(),
+                stop.clone(),
+            );
+            tokio::spawn(async move {
+                let mut statuses = Vec::new();
+                while !stop.load(Ordering::SeqCst) {
+                    let response = http.get(&url).bearer_auth(&token).send().await.unwrap();
+                    statuses.push(response.status().as_u16());
+                }
+                statuses
+            })
+        })
+        .collect();
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        sqlx::query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND usename = 'household_app'",
+        )
+        .execute(&app.db.admin)
+        .await
+        .unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.store(true, Ordering::SeqCst);
+    let mut statuses = Vec::new();
+    for task in load {
+        statuses.extend(task.await.unwrap());
+    }
+    assert!(statuses.len() > 20, "{} requests only", statuses.len());
+    let unexpected: Vec<_> = statuses
+        .iter()
+        .filter(|s| **s != 200 && **s != 503)
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "answers besides 200 and 503: {unexpected:?}"
+    );
+
+    // Broken connections leave the pool as they are met; then every answer is a 200.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut in_a_row = 0;
+    while in_a_row < 10 {
+        assert!(Instant::now() < deadline, "no recovery: {statuses:?}");
+        let status = app.get(&vehicles(h), &token).await.status();
+        assert!(status == 200 || status == 503, "{status}");
+        in_a_row = if status == 200 { in_a_row + 1 } else { 0 };
+    }
+    let ready = app.http.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+}
+
+#[tokio::test]
+async fn a_slow_request_gets_408_and_slow_headers_are_cut_off() {
+    let app = TestApp::spawn_with(small_pool(vec![
+        "--request-timeout-secs",
+        "1",
+        "--header-read-timeout-secs",
+        "1",
+    ]))
+    .await;
+    let (h, token) = app.household_with("Home", "auth0|alice", "owner").await;
+
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let mut stream = TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST {} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n",
+        vehicles(h)
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !answer.windows(4).any(|w| w == b"\r\n\r\n") {
+        let _ = stream.write_all(b" ").await;
+        let read = tokio::time::timeout(Duration::from_millis(100), stream.read(&mut buf)).await;
+        if let Ok(Ok(n)) = read {
+            assert!(n > 0, "closed without an answer");
+            answer.extend_from_slice(&buf[..n]);
+        }
+        assert!(started.elapsed() < Duration::from_secs(5), "no answer");
+    }
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("application/problem+json"), "{answer}");
+
+    let mut stream = TcpStream::connect(&addr).await.unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHo")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf))
+        .await
+        .expect("the server closes a connection whose headers never end");
+    assert!(matches!(read, Ok(0) | Err(_)) || buf.starts_with(b"HTTP/1.1 408"));
+    assert!(started.elapsed() >= Duration::from_millis(900));
+}
+
+#[tokio::test]
+async fn a_household_at_its_quota_gets_409_and_racing_creates_never_pass_it() {
+    let app = TestApp::spawn_with(small_pool(vec![
+        "--household-max-vehicles",
+        "3",
+        "--household-max-fuel-logs",
+        "2",
+    ]))
+    .await;
+    let (h, token) = app.household_with("Home", "auth0|alice", "owner").await;
+    let path = vehicles(h);
+    let creates = (0..10).map(|i| {
+        app.send(
+            Method::POST,
+            &path,
+            &token,
+            Some(json!({ "name": format!("car {i}") })),
+        )
+    });
+    let mut created = 0;
+    for response in futures::future::join_all(creates).await {
+        if response.status() == 201 {
+            created += 1;
+        } else {
+            let problem = assert_problem(response, 409).await;
+            assert_eq!(problem["type"], "/problems/quota-exceeded");
+        }
+    }
+    assert_eq!(created, 3);
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM vehicles")
+        .fetch_one(&app.db.admin)
+        .await
+        .unwrap();
+    assert_eq!(count, 3);
+
+    // Another household's rows count for it alone.
+    let other = app.db.household("Other").await;
+    app.db.vehicle(other, "theirs").await;
+    let page: Value = app.get(&vehicles(h), &token).await.json().await.unwrap();
+    let v = page["items"][0]["id"].as_str().unwrap().to_owned();
+    let logs = format!("{}/{v}/fuel-logs", vehicles(h));
+    for (i, expected) in [201, 201, 409].into_iter().enumerate() {
+        let body = json!({"filled_at": format!("2026-01-0{}", i + 1), "odometer_km": 100.0 * (i + 1) as f64,
+                          "volume": 40.0, "cost": 60.0});
+        let response = app.send(Method::POST, &logs, &token, Some(body)).await;
+        assert_eq!(response.status(), expected);
+    }
+}
+
+#[tokio::test]
+async fn the_summary_carries_the_latest_economy_points_only() {
+    let app = TestApp::spawn().await;
+    let (h, token) = app.household_with("Home", "auth0|alice", "owner").await;
+    let v = app.db.vehicle(h, "Car").await;
+    let max = shared::summary::ECONOMY_POINTS_MAX as i32;
+    sqlx::query(
+        "INSERT INTO fuel_logs (household_id, vehicle_id, filled_at, odometer_km, volume, cost) \
+         SELECT $1, $2, date '2000-01-01' + i, 1000.0 * i, 60.0, 90.0 \
+         FROM generate_series(0, $3) AS i",
+    )
+    .bind(h)
+    .bind(v)
+    .bind(max + 5)
+    .execute(&app.db.admin)
+    .await
+    .unwrap();
+    let summary: Value = app
+        .get(&format!("/api/households/{h}/summary"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let car = &summary["vehicles"][0];
+    assert_eq!(car["fill_ups"], max + 6);
+    assert_eq!(car["distance_km"], 1000.0 * f64::from(max + 5));
+    let economy = car["economy"].as_array().unwrap();
+    assert_eq!(economy.len(), max as usize);
+    let last = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap()
+        + chrono::Days::new(u64::try_from(max + 5).unwrap());
+    assert_eq!(economy.last().unwrap()["date"], last.to_string());
+    assert_eq!(economy[0]["l_per_100km"], 6.0);
+}
+
+#[tokio::test]
+async fn the_runtime_role_has_statement_and_idle_transaction_timeouts() {
+    let app = TestApp::spawn().await;
+    let (statement, idle): (String, String) = sqlx::query_as(
+        "SELECT current_setting('statement_timeout'), \
+                current_setting('idle_in_transaction_session_timeout')",
+    )
+    .fetch_one(&app.db.app)
+    .await
+    .unwrap();
+    assert_eq!((statement.as_str(), idle.as_str()), ("5s", "5s"));
+}
+
+async fn exchange_from(app: &TestApp, forwarded_for: &str) -> u16 {
+    app.http
+        .post(app.url("/exchange"))
+        .bearer_auth("not-a-token")
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({ "household_id": uuid::Uuid::new_v4() }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+fn per_ip_limited(settings: Vec<&'static str>) -> Options {
+    let mut options = small_pool(settings);
+    options.tuning.rates.exchange_per_ip.burst = 2;
+    options.tuning.rates.exchange_per_ip.per_second = 1;
+    options
+}
+
+#[tokio::test]
+async fn through_a_trusted_proxy_clients_are_limited_apart() {
+    let app = TestApp::spawn_with(per_ip_limited(vec!["--trusted-proxies", "127.0.0.1"])).await;
+    for _ in 0..2 {
+        assert_eq!(exchange_from(&app, "203.0.113.1").await, 401);
+    }
+    assert_eq!(exchange_from(&app, "203.0.113.1").await, 429);
+    // A client that forges a hop before its own address is still itself.
+    assert_eq!(exchange_from(&app, "203.0.113.2, 203.0.113.1").await, 429);
+    assert_eq!(exchange_from(&app, "203.0.113.2").await, 401);
+}
+
+#[tokio::test]
+async fn a_forged_forwarded_for_from_an_untrusted_peer_changes_nothing() {
+    let app = TestApp::spawn_with(per_ip_limited(vec!["--trusted-proxies", "10.0.0.0/8"])).await;
+    assert_eq!(exchange_from(&app, "203.0.113.1").await, 401);
+    assert_eq!(exchange_from(&app, "203.0.113.2").await, 401);
+    assert_eq!(exchange_from(&app, "203.0.113.3").await, 429);
+}
+
+#[tokio::test]
+async fn my_households_are_rate_limited_per_user() {
+    let mut options = small_pool(vec![]);
+    options.tuning.rates.data_per_user.burst = 2;
+    options.tuning.rates.data_per_user.per_second = 1;
+    let app = TestApp::spawn_with(options).await;
+    let alice = app.issuer.token("auth0|alice");
+    for _ in 0..2 {
+        assert_eq!(app.get("/api/me/households", &alice).await.status(), 200);
+    }
+    let limited = app.get("/api/me/households", &alice).await;
+    assert!(limited.headers().contains_key("retry-after"));
+    assert_problem(limited, 429).await;
+    let bob = app.issuer.token("auth0|bob");
+    assert_eq!(app.get("/api/me/households", &bob).await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_body_that_stalls_gets_408() {
+    let app = TestApp::spawn_with(small_pool(vec!["--body-timeout-secs", "1"])).await;
+    let (h, token) = app.household_with("Home", "auth0|alice", "owner").await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let mut stream = TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST {} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{",
+        vehicles(h)
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = vec![0u8; 4096];
+    let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut answer))
+        .await
+        .expect("an answer once the body stalls")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..n]);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("/problems/request-timeout"), "{answer}");
+}

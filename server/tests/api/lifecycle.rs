@@ -893,6 +893,8 @@ async fn audit_rls_covers_the_lifecycle_tables() {
     }
 }
 
+// The demo data is development code, left out of the production build.
+#[cfg(feature = "dev")]
 #[tokio::test]
 async fn the_demo_data_has_a_pending_join_request_for_the_owner_to_decide() {
     let db = TestDb::new().await;

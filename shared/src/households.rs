@@ -1,7 +1,10 @@
-//! `GET /api/me/households` and the membership roles.
+//! `GET /api/me/households`, `POST /api/households`, `…/members`, and the membership roles.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use crate::problem::FieldError;
 
 /// A member's role in a household. Viewers read; members and owners also write.
 // Stored as the same text as on the wire.
@@ -9,7 +12,7 @@ use uuid::Uuid;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
 #[cfg_attr(feature = "sqlx", sqlx(type_name = "text", rename_all = "lowercase"))]
-#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode, jsvalue::Encode))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Owner,
@@ -28,6 +31,15 @@ impl Role {
             Role::Owner => "owner",
             Role::Member => "member",
             Role::Viewer => "viewer",
+        }
+    }
+
+    /// Owner above member above viewer: nobody grants a role above their own.
+    pub fn rank(self) -> u8 {
+        match self {
+            Role::Owner => 2,
+            Role::Member => 1,
+            Role::Viewer => 0,
         }
     }
 
@@ -82,4 +94,94 @@ pub struct Membership {
 #[cfg_attr(feature = "js", derive(jsvalue::Decode))]
 pub struct MyHouseholds {
     pub households: Vec<Membership>,
+}
+
+/// `POST /api/households`: the caller becomes the new household's owner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Encode))]
+#[serde(deny_unknown_fields)]
+pub struct NewHousehold {
+    pub name: String,
+}
+
+/// The answer of `POST /api/households`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
+pub struct CreatedHousehold {
+    pub id: Uuid,
+    pub name: String,
+    pub role: Role,
+}
+
+/// One member of a household (`GET …/members`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
+pub struct Member {
+    pub user_sub: String,
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The answer of `GET …/members`: owners first, then by subject.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
+pub struct Members {
+    pub members: Vec<Member>,
+}
+
+/// `PATCH …/members/{sub}`. The role is text so that an unknown one gets a field error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Encode))]
+#[serde(deny_unknown_fields)]
+pub struct RoleChange {
+    /// `owner`, `member` or `viewer`
+    pub role: String,
+}
+
+pub const NAME_MAX: usize = 200;
+
+/// `name` is blank once trimmed.
+pub fn name_required() -> FieldError {
+    FieldError::new("name", "is required")
+}
+
+/// `name` is longer than [`NAME_MAX`] once trimmed.
+pub fn name_too_long() -> FieldError {
+    FieldError::new("name", format!("must be at most {NAME_MAX} characters"))
+}
+
+/// A role that is none of owner, member, viewer.
+pub fn role_invalid() -> FieldError {
+    FieldError::new("role", "must be owner, member or viewer")
+}
+
+/// The role of a request body, or its field error.
+pub fn parse_role(role: &str) -> Result<Role, FieldError> {
+    Role::parse(role).ok_or_else(role_invalid)
+}
+
+impl NewHousehold {
+    /// The field errors of this request; empty when it may be sent. Both sides run it.
+    pub fn validate(&self) -> Vec<FieldError> {
+        let len = self.name.trim().chars().count();
+        if len == 0 {
+            vec![name_required()]
+        } else if len > NAME_MAX {
+            vec![name_too_long()]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+impl RoleChange {
+    pub fn validate(&self) -> Vec<FieldError> {
+        parse_role(&self.role).err().into_iter().collect()
+    }
 }

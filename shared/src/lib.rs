@@ -6,10 +6,12 @@
 //! messages, roles). The server turns on the `openapi` and `sqlx` features, so these same
 //! types describe its API and are its database rows; the micro-frontend turns on neither.
 
+pub mod audit;
 pub mod exchange;
 pub mod fuel_logs;
 pub mod households;
 pub mod html;
+pub mod invitations;
 pub mod page;
 pub mod problem;
 pub mod summary;

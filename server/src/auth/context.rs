@@ -67,6 +67,18 @@ impl HouseholdScope {
             Err(AppError::Forbidden("viewers cannot change household data"))
         }
     }
+
+    /// Only owners manage members, invitations and join requests, and read the audit
+    /// record. The database's policies enforce the same.
+    pub fn require_owner(&self) -> Result<()> {
+        if self.tx.role() == shared::Role::Owner {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "only an owner of this household may do that",
+            ))
+        }
+    }
 }
 
 /// The checks before the database, on their own so they can be benchmarked. The token

@@ -1,4 +1,5 @@
-//! `server household suspend|reactivate <id>`: operator commands on the owner connection.
+//! Creating a household (`POST /api/households`), and `server household
+//! suspend|reactivate <id>`: operator commands on the owner connection.
 //!
 //! Suspension needs no other step to take effect: every data request enters its household
 //! through `app.enter_household`, which admits members of active households only, and the
@@ -6,9 +7,30 @@
 //! request, on every replica.
 
 use secrecy::{ExposeSecret, SecretString};
+use shared::Role;
+use shared::audit::AuditAction;
 use shared::households::HouseholdStatus;
 use sqlx::{Connection, PgConnection};
 use uuid::Uuid;
+
+use super::audit_events;
+use super::tenant::FoundingTx;
+
+/// Creates the household of `tx` named `name`, with the caller as its owner, and records it.
+pub async fn create(tx: &mut FoundingTx, name: &str) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO households (id, name) VALUES ($1, $2)")
+        .bind(tx.household_id())
+        .bind(name)
+        .execute(tx.conn())
+        .await?;
+    sqlx::query(
+        "INSERT INTO household_members (user_sub, role) VALUES (app.current_user_sub(), $1)",
+    )
+    .bind(Role::Owner)
+    .execute(tx.conn())
+    .await?;
+    audit_events::record(tx.conn(), AuditAction::HouseholdCreated, name).await
+}
 
 fn as_str(status: HouseholdStatus) -> &'static str {
     match status {
@@ -37,6 +59,16 @@ pub async fn update_status(
         .execute(&mut *tx)
         .await?
         .rows_affected();
+    if updated == 1 {
+        let action = match status {
+            HouseholdStatus::Active => AuditAction::HouseholdReactivated,
+            HouseholdStatus::Suspended => AuditAction::HouseholdSuspended,
+        };
+        sqlx::query("INSERT INTO audit_events (actor, action) VALUES ('operator', $1)")
+            .bind(action)
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
     Ok(updated == 1)
 }

@@ -2,8 +2,11 @@
 //! a caller's own memberships only through [`tenant::UserTx`].
 
 pub mod audit;
+pub mod audit_events;
 pub mod fuel_logs;
 pub mod households;
+pub mod invitations;
+pub mod members;
 pub mod memberships;
 pub mod migrate;
 pub mod quota;
@@ -116,6 +119,13 @@ pub fn constraint_error(e: &sqlx::Error) -> Option<AppError> {
             "a vehicle with this name already exists",
         )),
         "fuel_logs_vehicle_fkey" => Some(AppError::NotFound),
+        "household_members_last_owner" => Some(AppError::Conflict(
+            "a household keeps at least one owner: make someone else an owner first",
+        )),
+        "household_members_pkey" => Some(AppError::Conflict("already a member of this household")),
+        "join_requests_one_pending_per_requester" => Some(AppError::Conflict(
+            "a join request of yours is already waiting for an owner",
+        )),
         field_rule => Some(AppError::Validation(vec![rule_error(field_rule)?])),
     }
 }
@@ -124,7 +134,7 @@ pub fn constraint_error(e: &sqlx::Error) -> Option<AppError> {
 /// same error, built by `shared`, so a client reads one message whichever side refused
 /// the value. `tests/api/constraints.rs` breaks each one past `validate()` to prove it.
 pub fn rule_error(constraint: &str) -> Option<FieldError> {
-    use shared::{fuel_logs as f, vehicles as v};
+    use shared::{fuel_logs as f, households as h, vehicles as v};
     Some(match constraint {
         "vehicles_name_required" => v::name_required(),
         "vehicles_name_length" => v::name_too_long(),
@@ -135,6 +145,8 @@ pub fn rule_error(constraint: &str) -> Option<FieldError> {
         "fuel_logs_volume_positive" => f::volume_out_of_range(),
         "fuel_logs_cost_positive" => f::cost_out_of_range(),
         "fuel_logs_note_length" => f::note_too_long(),
+        "households_name_required" => h::name_required(),
+        "households_name_length" => h::name_too_long(),
         _ => return None,
     })
 }

@@ -97,3 +97,81 @@ impl UserTx {
         self.tx.commit().await
     }
 }
+
+/// The transaction that creates a household: the new id is its household context, so the
+/// caller may insert exactly that household and, while it has no member, make itself its
+/// owner (`app.founding_household` in `migrations/`). Nothing else is reachable.
+pub struct FoundingTx {
+    tx: Transaction<'static, Postgres>,
+    household_id: Uuid,
+}
+
+impl FoundingTx {
+    pub async fn begin(pool: &PgPool, sub: &str) -> sqlx::Result<Self> {
+        let household_id = Uuid::new_v4();
+        let mut tx = pool.begin().await?;
+        sqlx::query(
+            "SELECT set_config('app.current_household_id', $1, true), \
+                    set_config('app.current_user_sub', $2, true)",
+        )
+        .bind(household_id.to_string())
+        .bind(sub)
+        .execute(&mut *tx)
+        .await?;
+        Ok(Self { tx, household_id })
+    }
+
+    pub fn household_id(&self) -> Uuid {
+        self.household_id
+    }
+
+    pub fn conn(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+
+    pub async fn commit(self) -> sqlx::Result<()> {
+        self.tx.commit().await
+    }
+}
+
+/// The transaction that redeems an invitation code, before the caller belongs to the
+/// household: only the invitation whose hash is `code_hash` is visible, and only the
+/// caller's own join request and membership rows (see `migrations/`).
+pub struct RedemptionTx {
+    tx: Transaction<'static, Postgres>,
+    household_id: Uuid,
+}
+
+impl RedemptionTx {
+    pub async fn begin(
+        pool: &PgPool,
+        household_id: Uuid,
+        code_hash: &str,
+        sub: &str,
+    ) -> sqlx::Result<Self> {
+        let mut tx = pool.begin().await?;
+        sqlx::query(
+            "SELECT set_config('app.redeeming_household', $1, true), \
+                    set_config('app.redeeming_code_hash', $2, true), \
+                    set_config('app.current_user_sub', $3, true)",
+        )
+        .bind(household_id.to_string())
+        .bind(code_hash)
+        .bind(sub)
+        .execute(&mut *tx)
+        .await?;
+        Ok(Self { tx, household_id })
+    }
+
+    pub fn household_id(&self) -> Uuid {
+        self.household_id
+    }
+
+    pub fn conn(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+
+    pub async fn commit(self) -> sqlx::Result<()> {
+        self.tx.commit().await
+    }
+}

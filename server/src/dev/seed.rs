@@ -1,6 +1,7 @@
 //! Demo data for `server dev`: three users, three households with overlapping
-//! membership (one viewer), vehicles, and eight months of fuel logs so the chart has
-//! shape. Fixed ids so the printed URLs are the same every run. Runs as the owner.
+//! membership (one viewer), vehicles, eight months of fuel logs so the chart has shape,
+//! and Carol's pending request to join Maple Street, so the approval flow can be seen at
+//! once. Fixed ids so the printed URLs are the same every run. Runs as the owner.
 
 use chrono::{Days, NaiveDate};
 use sqlx::PgConnection;
@@ -136,6 +137,7 @@ pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
             .execute(&mut *tx)
             .await?;
     }
+    seed_join_request(&mut tx).await?;
     let start = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap_or_default();
     for (
         i,
@@ -195,5 +197,35 @@ pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
         }
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// The invitation Carol redeemed for Maple Street (its code is thrown away, as after any
+/// redemption), and her request, waiting for Alice.
+const CAROLS_INVITATION: Uuid = Uuid::from_u128(0x44444444_4444_4444_8444_444444444444);
+
+async fn seed_join_request(conn: &mut PgConnection) -> anyhow::Result<()> {
+    let code_hash = crate::db::invitations::hash(&crate::db::invitations::new_code(MAPLE));
+    let added = sqlx::query(
+        "INSERT INTO invitations (household_id, id, code_hash, role, created_by, expires_at, used_by, used_at) \
+         VALUES ($1, $2, $3, 'member', 'auth0|alice', now() + interval '7 days', 'auth0|carol', now()) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(MAPLE)
+    .bind(CAROLS_INVITATION)
+    .bind(code_hash)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if added == 1 {
+        sqlx::query(
+            "INSERT INTO join_requests (household_id, invitation_id, requester_sub, role) \
+             VALUES ($1, $2, 'auth0|carol', 'member')",
+        )
+        .bind(MAPLE)
+        .bind(CAROLS_INVITATION)
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(())
 }

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{NaiveDate, Utc};
+use shared::audit::AuditAction;
 use shared::fuel_logs::{FuelLog, NewFuelLog};
 use shared::page::Page;
 use shared::problem::FieldError;
@@ -16,7 +17,7 @@ use super::extract::{AppJson, AppPath, AppQuery};
 use super::openapi::{DataErrors, VehiclePath};
 use super::vehicles::{PageParams, encode_cursor};
 use crate::auth::context::HouseholdAccess;
-use crate::db::{fuel_logs, quota, vehicles};
+use crate::db::{audit_events, fuel_logs, quota, vehicles};
 use crate::error::{AppError, Result};
 use crate::state::AppState;
 
@@ -122,6 +123,8 @@ async fn create(
         )]));
     }
     let log = fuel_logs::create(&mut scope.tx, vehicle_id, &new).await?;
+    let target = log.id.to_string();
+    audit_events::record(scope.tx.conn(), AuditAction::FuelLogCreated, &target).await?;
     scope.tx.commit().await?;
     Ok((StatusCode::CREATED, Json(log)).into_response())
 }

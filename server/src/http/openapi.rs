@@ -16,6 +16,10 @@ use crate::state::AppState;
         super::exchange::exchange, super::exchange::jwks, super::me::my_households,
         super::vehicles::list, super::vehicles::create, super::vehicles::one, super::vehicles::update, super::vehicles::remove,
         super::fuel_logs::list, super::fuel_logs::create, super::summary::household_summary,
+        super::households::create, super::members::list, super::members::change_role, super::members::remove,
+        super::invitations::create, super::invitations::redeem,
+        super::join_requests::list, super::join_requests::approve, super::join_requests::deny,
+        super::audit_events::list,
         super::health::healthz, super::health::readyz, super::host::household_page, super::host::client_config,
         openapi_json,
     ),
@@ -71,6 +75,16 @@ pub enum DataErrors {
 pub struct HouseholdPath {
     /// The household; must equal the token's household_id claim
     pub household_id: Uuid,
+}
+
+/// The path of the routes under one member or join request (`params(MemberPath)`).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct MemberPath {
+    /// The household; must equal the token's household_id claim
+    pub household_id: Uuid,
+    /// The person's subject (URL-encoded: `auth0%7C…`)
+    pub sub: String,
 }
 
 /// The path of the routes under one vehicle (`params(VehiclePath)`).

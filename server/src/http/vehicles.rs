@@ -8,6 +8,7 @@ use axum::{Json, Router};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use serde::Deserialize;
+use shared::audit::AuditAction;
 use shared::page::{DEFAULT_LIMIT, MAX_LIMIT, Page};
 use shared::problem::Problem;
 use shared::vehicles::{NewVehicle, Vehicle, VehiclePatch};
@@ -16,7 +17,7 @@ use uuid::Uuid;
 use super::extract::{AppJson, AppPath, AppQuery};
 use super::openapi::{DataErrors, HouseholdPath, VehiclePath};
 use crate::auth::context::HouseholdAccess;
-use crate::db::{quota, vehicles};
+use crate::db::{audit_events, quota, vehicles};
 use crate::error::{AppError, Result};
 use crate::state::AppState;
 
@@ -133,6 +134,8 @@ async fn create(
     let max = state.config.runtime.quotas.max_vehicles;
     quota::reserve(&mut scope.tx, quota::Rows::Vehicles, max).await?;
     let vehicle = vehicles::create(&mut scope.tx, &new).await?;
+    let target = vehicle.id.to_string();
+    audit_events::record(scope.tx.conn(), AuditAction::VehicleCreated, &target).await?;
     scope.tx.commit().await?;
     let location = format!(
         "/api/households/{}/vehicles/{}",
@@ -198,6 +201,8 @@ async fn update(
     let vehicle = vehicles::update(&mut scope.tx, id, &patch)
         .await?
         .ok_or(AppError::NotFound)?;
+    let target = id.to_string();
+    audit_events::record(scope.tx.conn(), AuditAction::VehicleUpdated, &target).await?;
     scope.tx.commit().await?;
     Ok(Json(vehicle))
 }
@@ -223,6 +228,8 @@ async fn remove(
     if !vehicles::delete(&mut scope.tx, id).await? {
         return Err(AppError::NotFound);
     }
+    let target = id.to_string();
+    audit_events::record(scope.tx.conn(), AuditAction::VehicleDeleted, &target).await?;
     scope.tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

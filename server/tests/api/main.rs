@@ -7,6 +7,7 @@ mod audit;
 mod constraints;
 mod data_api;
 mod exchange;
+mod lifecycle;
 mod openapi;
 mod resilience;
 mod revocation;

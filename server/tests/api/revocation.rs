@@ -201,6 +201,7 @@ async fn an_owner_that_is_not_a_superuser_can_suspend_under_forced_rls() {
         "GRANT USAGE ON SCHEMA app TO household_owner_test",
         "ALTER TABLE households OWNER TO household_owner_test",
         "ALTER TABLE household_members OWNER TO household_owner_test",
+        "ALTER TABLE audit_events OWNER TO household_owner_test",
     ] {
         sqlx::query(statement).execute(&app.db.admin).await.unwrap();
     }

@@ -1,0 +1,54 @@
+//! The append-only record of a household (`audit_events`). Events are written in the
+//! transaction of the change they record, so one never exists without the other.
+//!
+//! The actor is the request's subject as the database holds it (`app.current_user_sub`),
+//! the household the transaction's (or, while redeeming a code, the code's), and the
+//! request id the current request's. The runtime role may insert and read, nothing else.
+
+use shared::audit::{AuditAction, AuditEvent};
+use sqlx::PgConnection;
+
+use crate::request_id;
+
+/// Appends one event. `target` names what was acted on; never pass a token or a code.
+pub async fn record(
+    conn: &mut PgConnection,
+    action: AuditAction,
+    target: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_events (household_id, actor, action, target, request_id) \
+         VALUES (COALESCE(app.current_household_id(), app.redeeming_household()), \
+                 app.current_user_sub(), $1, $2, $3)",
+    )
+    .bind(action)
+    .bind(target)
+    .bind(request_id::current())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// An event and its position, for keyset pagination.
+#[derive(sqlx::FromRow)]
+pub struct Row {
+    pub id: i64,
+    #[sqlx(flatten)]
+    pub event: AuditEvent,
+}
+
+/// One page, newest first; `before` is the last id of the previous page.
+pub async fn list(
+    conn: &mut PgConnection,
+    before: Option<i64>,
+    limit: u32,
+) -> sqlx::Result<Vec<Row>> {
+    sqlx::query_as(
+        "SELECT id, at, actor, action, target, request_id FROM audit_events \
+         WHERE ($1::bigint IS NULL OR id < $1) ORDER BY id DESC LIMIT $2",
+    )
+    .bind(before)
+    .bind(i64::from(limit))
+    .fetch_all(conn)
+    .await
+}

@@ -1,0 +1,47 @@
+//! The members of the current household, in its [`HouseholdTx`]. The database lets only
+//! owners change or remove others, anyone remove themselves, and keeps an owner
+//! (`household_members_last_owner`): these functions do not repeat those rules.
+
+use shared::Role;
+use shared::households::Member;
+
+use super::tenant::HouseholdTx;
+
+/// Owners first, then by subject.
+pub async fn list(tx: &mut HouseholdTx) -> sqlx::Result<Vec<Member>> {
+    sqlx::query_as(
+        "SELECT user_sub, role, created_at FROM household_members \
+         ORDER BY role = 'owner' DESC, user_sub",
+    )
+    .fetch_all(tx.conn())
+    .await
+}
+
+/// Whether `sub` was a member (and now has `role`).
+pub async fn set_role(tx: &mut HouseholdTx, sub: &str, role: Role) -> sqlx::Result<bool> {
+    let done = sqlx::query("UPDATE household_members SET role = $2 WHERE user_sub = $1")
+        .bind(sub)
+        .bind(role)
+        .execute(tx.conn())
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Whether a member was removed.
+pub async fn remove(tx: &mut HouseholdTx, sub: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query("DELETE FROM household_members WHERE user_sub = $1")
+        .bind(sub)
+        .execute(tx.conn())
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Adds an approved requester.
+pub async fn add(tx: &mut HouseholdTx, sub: &str, role: Role) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO household_members (user_sub, role) VALUES ($1, $2)")
+        .bind(sub)
+        .bind(role)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}

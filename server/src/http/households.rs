@@ -1,0 +1,58 @@
+//! `POST /api/households`: a signed-in person creates a household and becomes its owner.
+//! It runs before the caller has any household, in a [`FoundingTx`].
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use axum::{Json, Router};
+use shared::Role;
+use shared::households::{CreatedHousehold, NewHousehold};
+use shared::problem::Problem;
+use uuid::Uuid;
+
+use super::extract::AppJson;
+use crate::auth::bearer;
+use crate::db::households;
+use crate::db::tenant::FoundingTx;
+use crate::error::{AppError, Result};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/households", post(create))
+}
+
+#[utoipa::path(post, path = "/api/households", tag = "households", security(("auth0_token" = [])),
+    request_body = NewHousehold,
+    responses((status = 201, body = CreatedHousehold),
+        (status = 422, description = "Invalid name", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json"), (status = 503, description = "Identity provider keys unavailable", body = Problem, content_type = "application/problem+json")))]
+pub(super) async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    AppJson(new): AppJson<NewHousehold>,
+) -> Result<(StatusCode, Json<CreatedHousehold>)> {
+    let claims = state.auth0.validate(bearer(&headers)?).await?;
+    tracing::Span::current().record("sub", claims.sub.as_str());
+    // The exchange's per-person budget: creating is rarer than exchanging.
+    state
+        .limits
+        .exchange_user
+        .check(&(claims.sub.clone(), Uuid::nil()))?;
+    let errors = new.validate();
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let name = new.name.trim();
+    let mut tx = FoundingTx::begin(&state.db, &claims.sub).await?;
+    households::create(&mut tx, name).await?;
+    let id = tx.household_id();
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedHousehold {
+            id,
+            name: name.to_owned(),
+            role: Role::Owner,
+        }),
+    ))
+}

@@ -1,0 +1,111 @@
+//! `POST /api/households/{household_id}/invitations` (owners make a single-use code) and
+//! `POST /api/invitations/{code}` (a signed-in person redeems it: a join request awaiting
+//! an owner). Redemption runs before the caller belongs to the household, in a
+//! [`RedemptionTx`] that sees only the invitation the code names.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use axum::{Json, Router};
+use shared::audit::AuditAction;
+use shared::invitations::{Invitation, JoinRequestStatus, NewInvitation, Redemption};
+use shared::problem::Problem;
+
+use super::extract::{AppJson, AppPath};
+use super::openapi::{DataErrors, HouseholdPath};
+use crate::auth::bearer;
+use crate::auth::context::HouseholdAccess;
+use crate::db::audit_events;
+use crate::db::invitations::{self, Redeemed};
+use crate::db::tenant::RedemptionTx;
+use crate::error::{AppError, Result};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/households/{household_id}/invitations", post(create))
+        .route("/api/invitations/{code}", post(redeem))
+}
+
+#[utoipa::path(post, path = "/api/households/{household_id}/invitations", tag = "invitations",
+    params(HouseholdPath), request_body = NewInvitation, security(("internal_token" = [])),
+    responses((status = 201, description = "The code, shown this once", body = Invitation),
+        (status = 422, description = "Unknown role", body = Problem, content_type = "application/problem+json"),
+        DataErrors))]
+pub(super) async fn create(
+    access: HouseholdAccess,
+    AppJson(new): AppJson<NewInvitation>,
+) -> Result<(StatusCode, Json<Invitation>)> {
+    let mut scope = access.begin().await?;
+    scope.require_owner()?;
+    let role =
+        shared::households::parse_role(&new.role).map_err(|e| AppError::Validation(vec![e]))?;
+    if role.rank() > scope.tx.role().rank() {
+        return Err(AppError::Forbidden(
+            "an invitation cannot grant a role above your own",
+        ));
+    }
+    let code = invitations::new_code(scope.tx.household_id());
+    let (id, expires_at) = invitations::create(&mut scope.tx, &code, role).await?;
+    audit_events::record(
+        scope.tx.conn(),
+        AuditAction::InvitationCreated,
+        &format!("{id} as {}", role.as_str()),
+    )
+    .await?;
+    scope.tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Invitation {
+            code,
+            role,
+            expires_at,
+        }),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/invitations/{code}", tag = "invitations", security(("auth0_token" = [])),
+    params(("code" = String, Path, description = "The invitation code")),
+    responses((status = 202, body = Redemption),
+        (status = 404, description = "Unknown, used or expired code", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already a member, or a request already pending", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json"), (status = 503, description = "Identity provider keys unavailable", body = Problem, content_type = "application/problem+json")))]
+pub(super) async fn redeem(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    AppPath(code): AppPath<String>,
+) -> Result<(StatusCode, Json<Redemption>)> {
+    let claims = state.auth0.validate(bearer(&headers)?).await?;
+    tracing::Span::current().record("sub", claims.sub.as_str());
+    let household_id = invitations::household_of(&code).ok_or(AppError::NotFound)?;
+    // The exchange's per-person budget, so codes cannot be guessed at speed.
+    state
+        .limits
+        .exchange_user
+        .check(&(claims.sub.clone(), household_id))?;
+    let mut tx = RedemptionTx::begin(
+        &state.db,
+        household_id,
+        &invitations::hash(&code),
+        &claims.sub,
+    )
+    .await?;
+    match invitations::redeem(&mut tx, &claims.sub).await? {
+        Redeemed::Unusable => return Err(AppError::NotFound),
+        Redeemed::AlreadyMember => {
+            return Err(AppError::Conflict(
+                "you are already a member of this household",
+            ));
+        }
+        Redeemed::Requested => {}
+    }
+    audit_events::record(tx.conn(), AuditAction::JoinRequested, &claims.sub).await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(Redemption {
+            household_id,
+            status: JoinRequestStatus::Pending,
+        }),
+    ))
+}

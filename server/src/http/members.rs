@@ -1,0 +1,89 @@
+//! `/api/households/{household_id}/members[/{sub}]`: everyone sees the members; owners
+//! change roles and remove; anyone may leave. Roles are the database's, and its policies
+//! and the last-owner trigger refuse what these handlers refuse.
+
+use axum::http::StatusCode;
+use axum::routing::{get, patch};
+use axum::{Json, Router};
+use shared::audit::AuditAction;
+use shared::households::{Members, RoleChange, parse_role};
+use shared::problem::Problem;
+use uuid::Uuid;
+
+use super::extract::{AppJson, AppPath};
+use super::openapi::{DataErrors, HouseholdPath, MemberPath};
+use crate::auth::context::HouseholdAccess;
+use crate::db::{audit_events, members};
+use crate::error::{AppError, Result};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/households/{household_id}/members", get(list))
+        .route(
+            "/api/households/{household_id}/members/{sub}",
+            patch(change_role).delete(remove),
+        )
+}
+
+#[utoipa::path(get, path = "/api/households/{household_id}/members", tag = "members",
+    params(HouseholdPath), security(("internal_token" = [])),
+    responses((status = 200, body = Members), DataErrors))]
+pub(super) async fn list(access: HouseholdAccess) -> Result<Json<Members>> {
+    let mut scope = access.begin().await?;
+    let members = members::list(&mut scope.tx).await?;
+    Ok(Json(Members { members }))
+}
+
+#[utoipa::path(patch, path = "/api/households/{household_id}/members/{sub}", tag = "members",
+    params(MemberPath), request_body = RoleChange, security(("internal_token" = [])),
+    responses((status = 204, description = "Changed"),
+        (status = 404, description = "No such member", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The last owner cannot be demoted", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown role", body = Problem, content_type = "application/problem+json"),
+        DataErrors))]
+pub(super) async fn change_role(
+    access: HouseholdAccess,
+    AppPath((_, sub)): AppPath<(Uuid, String)>,
+    AppJson(change): AppJson<RoleChange>,
+) -> Result<StatusCode> {
+    let mut scope = access.begin().await?;
+    scope.require_owner()?;
+    let role = parse_role(&change.role).map_err(|e| AppError::Validation(vec![e]))?;
+    if !members::set_role(&mut scope.tx, &sub, role).await? {
+        return Err(AppError::NotFound);
+    }
+    let target = format!("{sub} as {}", role.as_str());
+    audit_events::record(scope.tx.conn(), AuditAction::MemberRoleChanged, &target).await?;
+    scope.tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/api/households/{household_id}/members/{sub}", tag = "members",
+    params(MemberPath), security(("internal_token" = [])),
+    responses((status = 204, description = "Removed, or left"),
+        (status = 404, description = "No such member", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The last owner cannot leave", body = Problem, content_type = "application/problem+json"),
+        DataErrors))]
+pub(super) async fn remove(
+    access: HouseholdAccess,
+    AppPath((_, sub)): AppPath<(Uuid, String)>,
+) -> Result<StatusCode> {
+    let mut scope = access.begin().await?;
+    let leaving = sub == scope.claims.sub;
+    if !leaving {
+        scope.require_owner()?;
+    }
+    // Recorded first: once gone, the leaver is no member who may write to the record.
+    let action = if leaving {
+        AuditAction::MemberLeft
+    } else {
+        AuditAction::MemberRemoved
+    };
+    audit_events::record(scope.tx.conn(), action, &sub).await?;
+    if !members::remove(&mut scope.tx, &sub).await? {
+        return Err(AppError::NotFound);
+    }
+    scope.tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,79 @@
+//! `POST …/invitations`, `POST /api/invitations/{code}` and `…/join-requests`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::households::{Role, parse_role};
+use crate::problem::FieldError;
+
+/// `POST /api/households/{household_id}/invitations`. The role is text so that an unknown
+/// one gets a field error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Encode))]
+#[serde(deny_unknown_fields)]
+pub struct NewInvitation {
+    /// The role the invited person gets once approved: `owner`, `member` or `viewer`
+    pub role: String,
+}
+
+impl NewInvitation {
+    pub fn validate(&self) -> Vec<FieldError> {
+        parse_role(&self.role).err().into_iter().collect()
+    }
+}
+
+/// A fresh invitation. `code` is shown this once: the server keeps only its hash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
+pub struct Invitation {
+    pub code: String,
+    pub role: Role,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Where a join request stands.
+// Stored as the same text as on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
+#[cfg_attr(feature = "sqlx", sqlx(type_name = "text", rename_all = "lowercase"))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
+#[serde(rename_all = "lowercase")]
+pub enum JoinRequestStatus {
+    Pending,
+    Approved,
+    Denied,
+}
+
+/// The answer of `POST /api/invitations/{code}`: a request awaiting an owner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
+pub struct Redemption {
+    pub household_id: Uuid,
+    pub status: JoinRequestStatus,
+}
+
+/// A pending request (`GET …/join-requests`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
+pub struct JoinRequest {
+    pub requester_sub: String,
+    /// The role approval grants: the invitation's
+    pub role: Role,
+    pub status: JoinRequestStatus,
+    pub requested_at: DateTime<Utc>,
+}
+
+/// The answer of `GET …/join-requests`, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
+pub struct JoinRequests {
+    pub requests: Vec<JoinRequest>,
+}

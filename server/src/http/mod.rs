@@ -1,5 +1,7 @@
 //! The HTTP surface: one module per resource, each with its own `router()`.
 
+pub mod bundle;
+pub mod cors;
 pub mod exchange;
 pub mod extract;
 pub mod fuel_logs;

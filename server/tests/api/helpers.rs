@@ -370,6 +370,10 @@ pub struct Options {
     pub tuning: Tuning,
     pub pool_size: u32,
     pub ttl_secs: u64,
+    /// `CORS_ALLOWED_ORIGINS`, as parsed.
+    pub cors_allowed_origins: Vec<String>,
+    /// `MFE_DIST`.
+    pub mfe_dist: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -386,6 +390,8 @@ impl Default for Options {
             },
             pool_size: 8,
             ttl_secs: 300,
+            cors_allowed_origins: Vec::new(),
+            mfe_dist: None,
         }
     }
 }
@@ -415,6 +421,8 @@ impl TestApp {
         .unwrap();
         let mut config = config(&issuer.url, &db.app_url(), key_file, options.ttl_secs);
         config.runtime.rate_limits = options.tuning.rates;
+        config.runtime.cors_allowed_origins = options.cors_allowed_origins;
+        config.mfe_dist = options.mfe_dist;
         let signer = server::auth::internal::InternalSigner::new(&config.internal).unwrap();
         let tuning = server::state::Tuning {
             jwks_cooldown: options.tuning.jwks_cooldown,

@@ -121,7 +121,9 @@ ensure_chromium() {
 # bundle is built beside it and copied in, its JS glue minified with terser on the way
 # (trunk's own minifier cannot parse wasm-bindgen's output). Both bundles import the same
 # snippets (the custom element's class, from the same crate), which the standalone page's
-# index.html pins by hash: they are checked to be identical, not overwritten.
+# index.html pins by hash: they are checked to be identical, not overwritten. Then the hosts'
+# type declarations are copied in, and scripts/finish-bundle.mjs names what the entry points
+# (mfe.js, index.html) load after its content and precompresses everything (brotli, gzip).
 build_mfe() {
   ensure_frontend_tools
   check_wasm_bindgen_pin
@@ -140,6 +142,8 @@ build_mfe() {
     [ -f "$ROOT/dist/$f" ] || { mkdir -p "$(dirname "$ROOT/dist/$f")"; cp "$ROOT/target/element/$f" "$ROOT/dist/$f"; }
     cmp -s "$ROOT/target/element/$f" "$ROOT/dist/$f" || { echo "the bundles' $f differ" >&2; return 1; }
   done
+  cp "$ROOT/mfe/household-mfe.d.ts" "$ROOT/dist/"
+  node "$ROOT/scripts/finish-bundle.mjs" "$ROOT/dist"
 }
 
 # Starts `server dev` ($SERVER_BIN, default the debug build in $TARGET_DIR) on a free loopback port with its own throwaway

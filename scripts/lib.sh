@@ -147,11 +147,14 @@ build_mfe() {
 }
 
 # Starts `server dev` ($SERVER_BIN, default the debug build in $TARGET_DIR) on a free loopback port with its own throwaway
-# database, and exports E2E_BASE_URL. Stop it with stop_dev_stack.
+# database, and exports E2E_BASE_URL, and E2E_HOST_ORIGIN: another origin (localhost, another
+# port) that the stack's CORS_ALLOWED_ORIGINS admits, for the cross-origin host tests.
+# Stop it with stop_dev_stack.
 start_dev_stack() {
   local port; port=$(free_port)
+  export E2E_HOST_ORIGIN="http://localhost:$(free_port)"
   mkdir -p "$ROOT/target/e2e"
-  (cd "$ROOT" && BIND_ADDR="127.0.0.1:$port" MFE_DIST="$ROOT/dist" RUST_LOG=warn \
+  (cd "$ROOT" && BIND_ADDR="127.0.0.1:$port" MFE_DIST="$ROOT/dist" RUST_LOG=warn CORS_ALLOWED_ORIGINS="$E2E_HOST_ORIGIN" \
     exec "${SERVER_BIN:-$TARGET_DIR/debug/server}" dev >"$ROOT/target/e2e/server.log" 2>&1) &
   DEV_STACK_PID=$!
   export E2E_BASE_URL="http://127.0.0.1:$port"

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { BASE, HOUSEHOLDS, SHOTS, launch, accessToken } from "../support.mjs";
 
 const HOST = process.env.E2E_HOST_ORIGIN;
-const CSP = `default-src 'self'; script-src 'self' ${BASE} 'wasm-unsafe-eval'; connect-src ${BASE}; style-src 'self' 'unsafe-inline'; base-uri 'none'`;
+const CSP = `default-src 'self'; script-src 'self' ${BASE} 'wasm-unsafe-eval'; connect-src ${BASE}; style-src 'self'; base-uri 'none'`;
 
 // A host's page and its script (the CSP allows no inline script), on `port` of localhost.
 function hostServer(port) {

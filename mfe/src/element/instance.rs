@@ -161,9 +161,11 @@ impl Instance {
         let document = element
             .owner_document()
             .ok_or("the element has no document")?;
-        let style = document.create_element("style")?;
-        style.set_text_content(Some(STYLE));
-        shadow.append_child(&style)?;
+        // Adopted, not a `<style>` element: a host's CSP then needs no 'unsafe-inline' in
+        // style-src.
+        let sheet = web_sys::CssStyleSheet::new()?;
+        sheet.replace_sync(STYLE)?;
+        shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
         let container: HtmlElement = document.create_element("div")?.dyn_into()?;
         shadow.append_child(&container)?;
 

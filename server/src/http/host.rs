@@ -45,7 +45,8 @@ fn issuer_origin(state: &AppState) -> String {
 /// (the standalone page has one).
 pub(crate) fn page_headers(state: &AppState, headers: &mut HeaderMap, base_uri: &str) {
     let idp = issuer_origin(state);
-    // wasm needs 'wasm-unsafe-eval'; the component's shadow-root <style> needs inline styles.
+    // wasm needs 'wasm-unsafe-eval'; the standalone page's own <style> elements need inline
+    // styles (the element adopts a style sheet and needs none).
     let csp = format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
          connect-src 'self' {idp}; img-src 'self' data:; form-action 'self' {idp}; frame-ancestors 'none'; base-uri {base_uri}"

@@ -1,35 +1,42 @@
-// Budgets of the micro-frontend: size of the element bundle host pages load (gzip and
-// brotli of wasm + JS glue; the standalone page's bundle is reported, not budgeted) and the
+// Budgets of the micro-frontend: size of the element bundle host pages load (as served:
+// the precompressed gzip and brotli of wasm + JS glue; the standalone page's bundle is reported, not budgeted) and the
 // time to the first render with data (navigation start → household-mfe-ready, median of
 // 7 loads on loopback in headless Chromium). Prints the figures; exits 1 over budget.
 //   node e2e/budget.mjs               (E2E_BASE_URL: a running `server dev`; dist/: the release build)
 //   node e2e/budget.mjs --size-only   (the bundle size alone: scripts/test runs this)
 
 import { readFileSync } from "node:fs";
-import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import { BASE, HOUSEHOLDS, launch, accessToken } from "./support.mjs";
 
 const GZIP_BUDGET = 150 * 1024;
 const RENDER_BUDGET_MS = 300;
 const dist = new URL("../dist/", import.meta.url);
-// The element bundle as a host page loads it: the wasm, the JS glue, and the snippets the
-// glue imports (the custom element's class).
-const glue = readFileSync(new URL("mfe.js", dist), "utf8");
-const snippets = [...glue.matchAll(/from\s*['"]\.\/(snippets\/[^'"]+\.js)['"]/g)].map((m) => m[1]);
+// A bundle as a host page loads it: the entry, and what it references (by their content
+// names, see scripts/finish-bundle.mjs): the wasm and the snippets (the custom element's
+// class). Sizes are those of the files the server sends: raw, and the precompressed
+// .gz and .br variants it chooses by Accept-Encoding.
+const referenced = (entry, pattern) =>
+  [...readFileSync(new URL(entry, dist), "utf8").matchAll(pattern)].map((m) => m[1].replace(/^\/mfe\//, ""));
 const sizes = (names) => {
-  const files = names.map((f) => readFileSync(new URL(f, dist)));
-  const sum = (f) => files.reduce((n, b) => n + f(b), 0);
-  return {
-    raw: sum((b) => b.length),
-    gzip: sum((b) => gzipSync(b, { level: 9 }).length),
-    brotli: sum((b) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length),
-  };
+  const size = (suffix) => names.reduce((n, f) => n + readFileSync(new URL(f + suffix, dist)).length, 0);
+  return { raw: size(""), gzip: size(".gz"), brotli: size(".br") };
 };
-const element = sizes(["mfe_bg.wasm", "mfe.js", ...snippets]);
-const standalone = sizes(["standalone_bg.wasm", "standalone.js", ...snippets]);
+const snippet = /['"](?:\.|\/mfe)\/(snippets\/[^'"]+\.js)['"]/g;
+const element = sizes([
+  "mfe.js",
+  ...referenced("mfe.js", /['"](mfe_bg-[0-9a-f]{16}\.wasm)['"]/g),
+  ...referenced("mfe.js", snippet),
+]);
+const [standaloneJs] = referenced("index.html", /href="\/mfe\/(standalone-[0-9a-f]{16}\.js)"/g);
+const standalone = sizes([
+  ...referenced("index.html", /src="\/mfe\/(standalone-boot-[0-9a-f]{16}\.js)"/g),
+  standaloneJs,
+  ...referenced(standaloneJs, /['"](standalone_bg-[0-9a-f]{16}\.wasm)['"]/g),
+  ...referenced(standaloneJs, snippet),
+]);
 const kb = (n) => (n / 1024).toFixed(1);
 
-const line = (s) => `${kb(s.raw)} KB raw, ${kb(s.gzip)} KB gzip, ${kb(s.brotli)} KB brotli`;
+const line = (s) => `${kb(s.raw)} KB raw, ${kb(s.gzip)} KB gzip, ${kb(s.brotli)} KB brotli (as served)`;
 console.log(`element bundle: ${line(element)} (budget ${kb(GZIP_BUDGET)} KB gzip)`);
 console.log(`standalone page bundle (not budgeted): ${line(standalone)}`);
 if (process.argv.includes("--size-only")) {
@@ -46,7 +53,7 @@ for (let i = 0; i < 7; i++) {
     contentType: "text/html",
     body: `<!doctype html><meta charset="utf-8"><body><script type="module">
       import init from "/mfe/mfe.js";
-      await init({ module_or_path: "/mfe/mfe_bg.wasm" });
+      await init();
       const el = document.createElement("household-mfe");
       el.accessTokenProvider = () => Promise.resolve(${JSON.stringify(token)});
       el.setAttribute("household-id", "${HOUSEHOLDS.maple}");

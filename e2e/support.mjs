@@ -61,7 +61,7 @@ export async function fixturePage(browser) {
       <main id="slot"></main>
       <script type="module">
         import init from "/mfe/mfe.js";
-        window.mfeLoaded = init({ module_or_path: "/mfe/mfe_bg.wasm" });
+        window.mfeLoaded = init();
       </script></body></html>`,
   }));
   await page.goto(`${BASE}/e2e-fixture`);

@@ -121,7 +121,9 @@ ensure_chromium() {
 # bundle is built beside it and copied in, its JS glue minified with terser on the way
 # (trunk's own minifier cannot parse wasm-bindgen's output). Both bundles import the same
 # snippets (the custom element's class, from the same crate), which the standalone page's
-# index.html pins by hash: they are checked to be identical, not overwritten.
+# index.html pins by hash: they are checked to be identical, not overwritten. Then the hosts'
+# type declarations are copied in, and scripts/finish-bundle.mjs names what the entry points
+# (mfe.js, index.html) load after its content and precompresses everything (brotli, gzip).
 build_mfe() {
   ensure_frontend_tools
   check_wasm_bindgen_pin
@@ -140,14 +142,19 @@ build_mfe() {
     [ -f "$ROOT/dist/$f" ] || { mkdir -p "$(dirname "$ROOT/dist/$f")"; cp "$ROOT/target/element/$f" "$ROOT/dist/$f"; }
     cmp -s "$ROOT/target/element/$f" "$ROOT/dist/$f" || { echo "the bundles' $f differ" >&2; return 1; }
   done
+  cp "$ROOT/mfe/household-mfe.d.ts" "$ROOT/dist/"
+  node "$ROOT/scripts/finish-bundle.mjs" "$ROOT/dist"
 }
 
 # Starts `server dev` ($SERVER_BIN, default the debug build in $TARGET_DIR) on a free loopback port with its own throwaway
-# database, and exports E2E_BASE_URL. Stop it with stop_dev_stack.
+# database, and exports E2E_BASE_URL, and E2E_HOST_ORIGIN: another origin (localhost, another
+# port) that the stack's CORS_ALLOWED_ORIGINS admits, for the cross-origin host tests.
+# Stop it with stop_dev_stack.
 start_dev_stack() {
   local port; port=$(free_port)
+  export E2E_HOST_ORIGIN="http://localhost:$(free_port)"
   mkdir -p "$ROOT/target/e2e"
-  (cd "$ROOT" && BIND_ADDR="127.0.0.1:$port" MFE_DIST="$ROOT/dist" RUST_LOG=warn \
+  (cd "$ROOT" && BIND_ADDR="127.0.0.1:$port" MFE_DIST="$ROOT/dist" RUST_LOG=warn CORS_ALLOWED_ORIGINS="$E2E_HOST_ORIGIN" \
     exec "${SERVER_BIN:-$TARGET_DIR/debug/server}" dev >"$ROOT/target/e2e/server.log" 2>&1) &
   DEV_STACK_PID=$!
   export E2E_BASE_URL="http://127.0.0.1:$port"

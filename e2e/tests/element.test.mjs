@@ -74,7 +74,7 @@ test("removing the element unmounts it, and defining it twice is harmless", asyn
   await mountElement(page, { household: HOUSEHOLDS.maple, token: alice });
   await waitForEvent(page, "household-mfe-ready");
   // Load the bundle a second time: the element is already defined.
-  await page.evaluate(() => import("/mfe/mfe.js?again").then((m) => m.default({ module_or_path: "/mfe/mfe_bg.wasm" })));
+  await page.evaluate(() => import("/mfe/mfe.js?again").then((m) => m.default()));
   const requests = [];
   page.on("request", (r) => { if (r.url().includes("/api/")) requests.push(r.url()); });
   await page.evaluate(() => window.el.remove());

@@ -12,6 +12,8 @@
 mod events;
 mod instance;
 
+pub use instance::trusted_api_base;
+
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;

@@ -52,6 +52,10 @@ pub struct Runtime {
     /// Address to listen on
     #[arg(long, env = "BIND_ADDR", default_value = DEFAULT_BIND, value_parser = non_empty::<SocketAddr>)]
     pub bind_addr: SocketAddr,
+    /// Host origins (`https://host.example`, comma-separated, exact) allowed to call the API
+    /// from script and to load the bundle at /mfe/; default none (same origin only)
+    #[arg(long, env = "CORS_ALLOWED_ORIGINS", value_delimiter = ',', value_parser = origin)]
+    pub cors_allowed_origins: Vec<String>,
     /// Connections in the runtime pool
     #[arg(long = "database-pool-size", env = "DATABASE_POOL_SIZE", default_value_t = DEFAULT_POOL_SIZE,
           value_parser = clap::value_parser!(u32).range(1..=1000))]
@@ -446,6 +450,22 @@ fn proxy_net(value: &str) -> Result<IpNet, String> {
         .map_err(|_| format!("{value:?} is not a CIDR such as 10.0.0.0/8 or an IP address"))
 }
 
+/// A web origin as browsers send it in `Origin`: scheme, host and port if not the default,
+/// nothing else. A wildcard is refused: CORS here admits named hosts only.
+fn origin(value: &str) -> Result<String, String> {
+    let value = value.trim();
+    let url = Url::parse(value).map_err(|e| format!("{value:?} is not an origin: {e}"))?;
+    let origin = url.origin().ascii_serialization();
+    if !matches!(url.scheme(), "http" | "https")
+        || !value.trim_end_matches('/').eq_ignore_ascii_case(&origin)
+    {
+        return Err(format!(
+            "{value:?} is not an origin: write scheme, host and port only, e.g. https://host.example"
+        ));
+    }
+    Ok(origin)
+}
+
 fn refuse_dev_idp(_: &str) -> Result<Infallible, String> {
     Err("the development issuer runs only under `server dev`; unset DEV_IDP".into())
 }
@@ -603,6 +623,30 @@ mod tests {
     fn dev_idp_is_refused() {
         let err = config(&["--dev-idp", "1"]).unwrap_err().to_string();
         assert!(err.contains("server dev"), "{err}");
+    }
+
+    #[test]
+    fn cors_origins_are_exact_origins() {
+        let c = config(&[
+            "--cors-allowed-origins",
+            "https://host.example,http://localhost:5173/",
+        ])
+        .unwrap();
+        assert_eq!(
+            c.runtime.cors_allowed_origins,
+            ["https://host.example", "http://localhost:5173"]
+        );
+        for bad in [
+            "*",
+            "https://host.example/app",
+            "host.example",
+            "ftp://host.example",
+        ] {
+            let err = config(&["--cors-allowed-origins", bad])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("CORS_ALLOWED_ORIGINS"), "{bad}: {err}");
+        }
     }
 
     #[test]

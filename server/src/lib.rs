@@ -21,9 +21,11 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 
@@ -41,6 +43,7 @@ pub fn app(state: AppState) -> Router {
 /// The whole router with `extra` routes (`server dev` adds its identity provider), which
 /// get the same fallback and layers.
 pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
+    let cors = http::cors::Cors::new(&state.config.runtime.cors_allowed_origins);
     Router::new()
         .merge(http::health::router())
         .merge(http::exchange::router())
@@ -65,6 +68,10 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
             http::guard::guard,
         ))
         .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(
+            cors,
+            http::cors::middleware,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CatchPanicLayer::custom(|_| {
             axum::response::IntoResponse::into_response(AppError::Internal(anyhow::anyhow!(
@@ -103,6 +110,10 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
                 }),
         )
         .layer(axum::middleware::from_fn(request_id::middleware))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
 }
 
 /// Connects, refuses to start when the database would not isolate households (see

@@ -107,6 +107,9 @@ impl Instance {
                 "household-mfe: household-id is missing or not a UUID",
             ));
         };
+        if !trusted_api_base(&key.api_base) {
+            return Promise::reject(&js_sys::Error::new(UNTRUSTED_API_BASE));
+        }
         let token = client.tokens().get(&key);
         future_to_promise(async move {
             match token.await {
@@ -158,9 +161,11 @@ impl Instance {
         let document = element
             .owner_document()
             .ok_or("the element has no document")?;
-        let style = document.create_element("style")?;
-        style.set_text_content(Some(STYLE));
-        shadow.append_child(&style)?;
+        // Adopted, not a `<style>` element: a host's CSP then needs no 'unsafe-inline' in
+        // style-src.
+        let sheet = web_sys::CssStyleSheet::new()?;
+        sheet.replace_sync(STYLE)?;
+        shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
         let container: HtmlElement = document.create_element("div")?.dyn_into()?;
         shadow.append_child(&container)?;
 
@@ -194,7 +199,8 @@ impl Instance {
     }
 }
 
-/// The garage, or a note about the attribute when `household-id` is not a household.
+/// The garage, or a note about the attribute when `api-base` is not trusted or
+/// `household-id` is not a household.
 fn root(
     household_id: ArcRwSignal<String>,
     api_base: ArcRwSignal<String>,
@@ -204,13 +210,29 @@ fn root(
 ) -> impl IntoView {
     let parsed = Memo::new(move |_| parse_household(&household_id.get()));
     let valid = Memo::new(move |_| parsed.get().is_some());
+    let trusted = {
+        let api_base = api_base.clone();
+        Memo::new(move |_| trusted_api_base(&api_base.get()))
+    };
+    let reporter = element.clone();
+    Effect::new(move || {
+        if !trusted.get() {
+            let detail = events::status_and_title(0, UNTRUSTED_API_BASE);
+            events::dispatch(&reporter, events::ERROR, &detail);
+        }
+    });
     let client = StoredValue::new_local(client);
     let on_notice = UnsyncCallback::new(move |notice: Notice| events::notice(&element, &notice));
     let (api_base, session): (Signal<String>, Signal<u64>) = (api_base.into(), session.into());
     // What `<Show>` does, without its children machinery (some 6 KB of wasm): the garage
     // mounts when the id becomes valid and stays mounted while it changes between households.
-    move || match valid.get() {
-        true => view! {
+    move || match (trusted.get(), valid.get()) {
+        (false, _) => blocked(
+            "API address refused",
+            "The api-base attribute must be an https: address (http: only on this computer).",
+        )
+        .into_any(),
+        (true, true) => view! {
             <HouseholdMfe
                 household_id=Signal::derive(move || parsed.get().unwrap_or_default())
                 api_base
@@ -220,16 +242,51 @@ fn root(
             />
         }
         .into_any(),
-        false => invalid_household().into_any(),
+        (true, false) => blocked(
+            "No household selected",
+            "Set the household-id attribute to the household's id.",
+        )
+        .into_any(),
     }
 }
 
-fn invalid_household() -> impl IntoView {
+/// The host's Auth0 token goes only where the host pointed `api-base`; a page served over
+/// http could be altered in transit, so only https qualifies, and plain http on loopback.
+const UNTRUSTED_API_BASE: &str =
+    "household-mfe: api-base must be an https: origin (http: only on loopback)";
+
+/// Whether the element may send tokens to `api_base`: empty (the page's own origin), an
+/// `https:` URL, or `http:` on 127.0.0.0/8, ::1 or localhost. The browser's URL parser
+/// reads it, so what is checked is what `fetch` will reach.
+pub fn trusted_api_base(api_base: &str) -> bool {
+    if api_base.is_empty() {
+        return true;
+    }
+    let Ok(url) = web_sys::Url::new(api_base) else {
+        return false;
+    };
+    let host = url.hostname();
+    match url.protocol().as_str() {
+        "https:" => !host.is_empty(),
+        "http:" => {
+            // The parser writes an IPv4 host in dotted decimal, and a host of digits and
+            // dots only is one (cheaper in wasm than parsing an `Ipv4Addr`).
+            host == "localhost"
+                || host == "[::1]"
+                || (host.starts_with("127.")
+                    && host.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+        }
+        _ => false,
+    }
+}
+
+/// What the element shows instead of the garage when an attribute stops it.
+fn blocked(title: &'static str, text: &'static str) -> impl IntoView {
     view! {
         <div class="hh">
             <div class="hh-blocked" role="alert">
-                <h2>"No household selected"</h2>
-                <p>"Set the household-id attribute to the household's id."</p>
+                <h2>{title}</h2>
+                <p>{text}</p>
             </div>
         </div>
     }

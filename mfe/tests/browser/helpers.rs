@@ -150,7 +150,7 @@ pub async fn until(what: &str, condition: impl Fn() -> bool) {
     panic!("timed out waiting until {what}");
 }
 
-/// The text of the mount point (the shadow root's first `div`; its `<style>` is left out).
+/// The text of the mount point (the shadow root's first `div`).
 pub fn text(element: &HtmlElement) -> String {
     find(element, "div")
         .and_then(|container| container.text_content())

@@ -352,3 +352,65 @@ async fn open_fuel_logs_stay_open_when_the_list_reloads() {
     assert!(buttons(&element).contains(&"Hide fuel logs".to_owned()));
     element.remove();
 }
+
+#[wasm_bindgen_test]
+fn only_https_or_loopback_http_api_bases_are_trusted() {
+    use mfe::element::trusted_api_base;
+    for base in [
+        "",
+        "https://api.example",
+        "http://127.0.0.1:8080",
+        "http://127.1.2.3",
+        "http://localhost:3000",
+        "http://[::1]:8080",
+    ] {
+        assert!(trusted_api_base(base), "{base}");
+    }
+    for base in [
+        "http://api.example",
+        "http://localhost.evil.example",
+        "http://127.0.0.1.evil.example",
+        "http://127.0.0.1@evil.example",
+        "ftp://api.example",
+        "javascript:alert(1)",
+        "/relative",
+        "//api.example",
+    ] {
+        assert!(!trusted_api_base(base), "{base}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_http_api_base_is_refused_and_no_token_leaves() {
+    setup();
+    let h = household(40);
+    answer("POST", "/exchange", 200, grant(&h, "internal-40", "member"));
+    let element = mount(&h, true);
+    let errors = listen(&element, "household-mfe-error");
+
+    element
+        .set_attribute("api-base", "http://api.example")
+        .expect("attribute");
+
+    until("the refusal is shown", || {
+        text(&element).contains("API address refused")
+    })
+    .await;
+    until("the error is reported", || {
+        errors.borrow().iter().any(|e| {
+            field(e, "title")
+                .as_string()
+                .is_some_and(|t| t.contains("https:"))
+        })
+    })
+    .await;
+    let exchanges = count("POST", "/exchange");
+    assert!(internal_token(&element).await.is_err());
+    sleep(50).await;
+    assert_eq!(
+        count("POST", "/exchange"),
+        exchanges,
+        "no exchange after the refusal"
+    );
+    element.remove();
+}

@@ -2,16 +2,15 @@
 //! host page that logs in with the identity provider (Authorization Code + PKCE) and
 //! embeds `<household-mfe>`; `/config.json` is the one place both the host and the
 //! standalone micro-frontend read the identity provider settings from; `/mfe/*` serves
-//! the built micro-frontend.
+//! the built micro-frontend (see [`super::bundle`]).
 
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 use shared::problem::Problem;
-use tower_http::services::{ServeDir, ServeFile};
 use uuid::Uuid;
 
 use super::extract::AppPath;
@@ -29,14 +28,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/host.js", get(script))
         .route("/config.json", get(client_config));
     match &state.config.mfe_dist {
-        // Deep links of the standalone app (/mfe/household/{id}/mfe) are its own routes:
-        // any path that is not a file gets the app's index.html.
-        Some(dist) => router.nest_service(
-            "/mfe",
-            ServeDir::new(dist)
-                .append_index_html_on_directories(true)
-                .fallback(ServeFile::new(dist.join("index.html"))),
-        ),
+        Some(dist) => super::bundle::nest(router, state, dist),
         None => router,
     }
 }
@@ -48,15 +40,17 @@ fn issuer_origin(state: &AppState) -> String {
         .unwrap_or_default()
 }
 
-fn with_csp(state: &AppState, body: &'static str) -> Response {
+/// The security headers of an HTML page (the host page, the standalone page) beyond the
+/// `nosniff` every answer carries: a CSP without inline script, no framing, no referrer. `base_uri` is what `<base>` may name
+/// (the standalone page has one).
+pub(crate) fn page_headers(state: &AppState, headers: &mut HeaderMap, base_uri: &str) {
     let idp = issuer_origin(state);
-    // wasm needs 'wasm-unsafe-eval'; the component's shadow-root <style> needs inline styles.
+    // wasm needs 'wasm-unsafe-eval'; the standalone page's own <style> elements need inline
+    // styles (the element adopts a style sheet and needs none).
     let csp = format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
-         connect-src 'self' {idp}; img-src 'self' data:; form-action 'self' {idp}; frame-ancestors 'none'; base-uri 'none'"
+         connect-src 'self' {idp}; img-src 'self' data:; form-action 'self' {idp}; frame-ancestors 'none'; base-uri {base_uri}"
     );
-    let mut response = Html(body).into_response();
-    let headers = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&csp) {
         headers.insert(header::CONTENT_SECURITY_POLICY, v);
     }
@@ -64,10 +58,12 @@ fn with_csp(state: &AppState, body: &'static str) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+}
+
+fn with_csp(state: &AppState, body: &'static str) -> Response {
+    let mut response = Html(body).into_response();
+    let headers = response.headers_mut();
+    page_headers(state, headers, "'none'");
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }

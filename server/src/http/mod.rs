@@ -1,6 +1,8 @@
 //! The HTTP surface: one module per resource, each with its own `router()`.
 
 pub mod audit_events;
+pub mod bundle;
+pub mod cors;
 pub mod exchange;
 pub mod extract;
 pub mod fuel_logs;

@@ -386,6 +386,10 @@ pub struct Options {
     pub acquire_timeout: std::time::Duration,
     /// More settings, as flags.
     pub settings: Vec<&'static str>,
+    /// `CORS_ALLOWED_ORIGINS`, as parsed.
+    pub cors_allowed_origins: Vec<String>,
+    /// `MFE_DIST`.
+    pub mfe_dist: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -407,6 +411,8 @@ impl Default for Options {
             // connections queue longer than production's 1 s on a loaded machine.
             acquire_timeout: std::time::Duration::from_secs(5),
             settings: Vec::new(),
+            cors_allowed_origins: Vec::new(),
+            mfe_dist: None,
         }
     }
 }
@@ -443,6 +449,8 @@ impl TestApp {
             &options.settings,
         );
         config.runtime.rate_limits = options.tuning.rates;
+        config.runtime.cors_allowed_origins = options.cors_allowed_origins;
+        config.mfe_dist = options.mfe_dist;
         let signer = server::auth::internal::InternalSigner::new(&config.internal).unwrap();
         let tuning = server::state::Tuning {
             jwks_cooldown: options.tuning.jwks_cooldown,

@@ -6,6 +6,7 @@ mod helpers;
 mod audit;
 mod constraints;
 mod data_api;
+mod embedding;
 mod exchange;
 mod lifecycle;
 mod openapi;

@@ -134,7 +134,7 @@ try {
   if (!session) {
     await login();
   } else {
-    await import("/mfe/mfe.js").then((m) => m.default({ module_or_path: "/mfe/mfe_bg.wasm" }));
+    await import("/mfe/mfe.js").then((m) => m.default());
     await loadHouseholds();
     $("user").textContent = session.name;
     $("logout").hidden = false;

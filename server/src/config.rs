@@ -154,6 +154,15 @@ impl FromArgMatches for Auth0Config {
                 "AUTH0_DOMAIN or AUTH0_ISSUER must be set",
             )
         })?;
+        // An Auth0 ID token's `aud` is the client id: were the API's audience the same, an
+        // ID token (readable by any script on the host page) would pass as an access token.
+        if args.auth0_audience == args.auth0_client_id {
+            return Err(clap::Error::raw(
+                ErrorKind::ValueValidation,
+                "AUTH0_AUDIENCE must not equal AUTH0_CLIENT_ID: an ID token would then pass as \
+                 an access token; use the API identifier from the Auth0 dashboard\n",
+            ));
+        }
         Ok(Self {
             issuer,
             audience: args.auth0_audience,
@@ -532,6 +541,19 @@ mod tests {
         if unset("RATE_LIMIT_EXCHANGE_PER_USER") {
             assert_eq!(c.runtime.rate_limits.exchange_per_user.to_string(), "2/10");
         }
+    }
+
+    #[test]
+    fn an_audience_equal_to_the_client_id_is_refused() {
+        let args = FULL.iter().map(|a| {
+            if *a == "spa" {
+                "https://api.example"
+            } else {
+                *a
+            }
+        });
+        let err = Config::from_args(args).unwrap_err().to_string();
+        assert!(err.contains("AUTH0_AUDIENCE must not equal"), "{err}");
     }
 
     #[test]

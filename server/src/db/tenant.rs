@@ -16,6 +16,40 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 
+/// Opens a transaction and sets each `(setting, value)` transaction-locally, in one
+/// statement; names and values are both bound, so nothing is formatted into SQL.
+async fn begin_with(
+    pool: &PgPool,
+    settings: &[(&str, &str)],
+) -> sqlx::Result<Transaction<'static, Postgres>> {
+    let (names, values): (Vec<&str>, Vec<&str>) = settings.iter().copied().unzip();
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "SELECT set_config(name, value, true) FROM unnest($1::text[], $2::text[]) AS s(name, value)",
+    )
+    .bind(names)
+    .bind(values)
+    .execute(&mut *tx)
+    .await?;
+    Ok(tx)
+}
+
+/// `conn` and `commit`, which every context transaction offers alike.
+macro_rules! context_transaction {
+    ($name:ident) => {
+        impl $name {
+            /// The connection, for the data functions in `db::*`.
+            pub fn conn(&mut self) -> &mut PgConnection {
+                &mut self.tx
+            }
+
+            pub async fn commit(self) -> sqlx::Result<()> {
+                self.tx.commit().await
+            }
+        }
+    };
+}
+
 /// A transaction scoped to one household, as the member the database admitted.
 pub struct HouseholdTx {
     tx: Transaction<'static, Postgres>,
@@ -62,15 +96,6 @@ impl HouseholdTx {
     pub fn role(&self) -> Role {
         self.role
     }
-
-    /// The connection, for the data functions in `db::*`.
-    pub fn conn(&mut self) -> &mut PgConnection {
-        &mut self.tx
-    }
-
-    pub async fn commit(self) -> sqlx::Result<()> {
-        self.tx.commit().await
-    }
 }
 
 /// A transaction in which only the verified caller's own memberships are visible
@@ -81,20 +106,8 @@ pub struct UserTx {
 
 impl UserTx {
     pub async fn begin(pool: &PgPool, sub: &str) -> sqlx::Result<Self> {
-        let mut tx = pool.begin().await?;
-        sqlx::query("SELECT set_config('app.current_user_sub', $1, true)")
-            .bind(sub)
-            .execute(&mut *tx)
-            .await?;
+        let tx = begin_with(pool, &[("app.current_user_sub", sub)]).await?;
         Ok(Self { tx })
-    }
-
-    pub fn conn(&mut self) -> &mut PgConnection {
-        &mut self.tx
-    }
-
-    pub async fn commit(self) -> sqlx::Result<()> {
-        self.tx.commit().await
     }
 }
 
@@ -109,28 +122,17 @@ pub struct FoundingTx {
 impl FoundingTx {
     pub async fn begin(pool: &PgPool, sub: &str) -> sqlx::Result<Self> {
         let household_id = Uuid::new_v4();
-        let mut tx = pool.begin().await?;
-        sqlx::query(
-            "SELECT set_config('app.current_household_id', $1, true), \
-                    set_config('app.current_user_sub', $2, true)",
-        )
-        .bind(household_id.to_string())
-        .bind(sub)
-        .execute(&mut *tx)
-        .await?;
+        let id = household_id.to_string();
+        let settings = [
+            ("app.current_household_id", id.as_str()),
+            ("app.current_user_sub", sub),
+        ];
+        let tx = begin_with(pool, &settings).await?;
         Ok(Self { tx, household_id })
     }
 
     pub fn household_id(&self) -> Uuid {
         self.household_id
-    }
-
-    pub fn conn(&mut self) -> &mut PgConnection {
-        &mut self.tx
-    }
-
-    pub async fn commit(self) -> sqlx::Result<()> {
-        self.tx.commit().await
     }
 }
 
@@ -149,29 +151,22 @@ impl RedemptionTx {
         code_hash: &str,
         sub: &str,
     ) -> sqlx::Result<Self> {
-        let mut tx = pool.begin().await?;
-        sqlx::query(
-            "SELECT set_config('app.redeeming_household', $1, true), \
-                    set_config('app.redeeming_code_hash', $2, true), \
-                    set_config('app.current_user_sub', $3, true)",
-        )
-        .bind(household_id.to_string())
-        .bind(code_hash)
-        .bind(sub)
-        .execute(&mut *tx)
-        .await?;
+        let id = household_id.to_string();
+        let settings = [
+            ("app.redeeming_household", id.as_str()),
+            ("app.redeeming_code_hash", code_hash),
+            ("app.current_user_sub", sub),
+        ];
+        let tx = begin_with(pool, &settings).await?;
         Ok(Self { tx, household_id })
     }
 
     pub fn household_id(&self) -> Uuid {
         self.household_id
     }
-
-    pub fn conn(&mut self) -> &mut PgConnection {
-        &mut self.tx
-    }
-
-    pub async fn commit(self) -> sqlx::Result<()> {
-        self.tx.commit().await
-    }
 }
+
+context_transaction!(HouseholdTx);
+context_transaction!(UserTx);
+context_transaction!(FoundingTx);
+context_transaction!(RedemptionTx);

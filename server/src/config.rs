@@ -52,6 +52,10 @@ pub struct Runtime {
     /// Address to listen on
     #[arg(long, env = "BIND_ADDR", default_value = DEFAULT_BIND, value_parser = non_empty::<SocketAddr>)]
     pub bind_addr: SocketAddr,
+    /// Address of a second listener serving Prometheus `GET /metrics` (keep it private:
+    /// reachable by the scraper only); default none: no metrics listener
+    #[arg(long, env = "METRICS_BIND_ADDR", value_parser = non_empty::<SocketAddr>)]
+    pub metrics_bind_addr: Option<SocketAddr>,
     /// Host origins (`https://host.example`, comma-separated, exact) allowed to call the API
     /// from script and to load the bundle at /mfe/; default none (same origin only)
     #[arg(long, env = "CORS_ALLOWED_ORIGINS", value_delimiter = ',', value_parser = origin)]
@@ -538,6 +542,9 @@ mod tests {
         if unset("BIND_ADDR") {
             assert_eq!(c.runtime.bind_addr.to_string(), "127.0.0.1:8080");
         }
+        if unset("METRICS_BIND_ADDR") {
+            assert_eq!(c.runtime.metrics_bind_addr, None);
+        }
         if unset("RATE_LIMIT_EXCHANGE_PER_USER") {
             assert_eq!(c.runtime.rate_limits.exchange_per_user.to_string(), "2/10");
         }
@@ -589,6 +596,8 @@ mod tests {
             "five",
             "--bind-addr",
             "everywhere",
+            "--metrics-bind-addr",
+            "nowhere",
             "--database-pool-size",
             "0",
             "--rate-limit-data-per-user",
@@ -599,6 +608,7 @@ mod tests {
         for name in [
             "INTERNAL_JWT_TTL_SECS=\"five\"",
             "BIND_ADDR=\"everywhere\"",
+            "METRICS_BIND_ADDR=\"nowhere\"",
             "DATABASE_POOL_SIZE=\"0\"",
             "RATE_LIMIT_DATA_PER_USER=\"50\"",
         ] {

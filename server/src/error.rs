@@ -45,6 +45,10 @@ pub enum AppError {
     /// ever be fetched). Answered with `Retry-After`: trying again shortly is the remedy.
     #[error("unavailable: {0}")]
     Unavailable(&'static str),
+    /// No pooled connection came free within `DATABASE_ACQUIRE_TIMEOUT_MS`: answered as
+    /// [`Unavailable`](Self::Unavailable), and counted apart by the metrics.
+    #[error("the connection pool is exhausted")]
+    PoolExhausted,
     /// The client took too long to send its request (see `REQUEST_TIMEOUT_SECS`).
     #[error("request timeout")]
     RequestTimeout,
@@ -67,6 +71,9 @@ impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         if let Some(answer) = crate::db::constraint_error(&e) {
             answer
+        } else if matches!(e, sqlx::Error::PoolTimedOut) {
+            tracing::warn!("no pooled connection came free in time");
+            AppError::PoolExhausted
         } else if crate::db::is_unavailable(&e) {
             tracing::warn!(error = %e, "database unavailable");
             AppError::Unavailable("the database is unavailable: try again shortly")
@@ -89,7 +96,7 @@ impl AppError {
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::PoolExhausted => StatusCode::SERVICE_UNAVAILABLE,
             AppError::OAuth { status, .. } => *status,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -120,6 +127,11 @@ impl AppError {
             ),
             AppError::RateLimited { .. } => ("rate-limited", "Too Many Requests", None),
             AppError::Unavailable(d) => ("unavailable", "Service Unavailable", Some((*d).into())),
+            AppError::PoolExhausted => (
+                "unavailable",
+                "Service Unavailable",
+                Some("the database is busy: try again shortly".into()),
+            ),
             AppError::RequestTimeout => (
                 "request-timeout",
                 "Request Timeout",
@@ -186,7 +198,7 @@ impl IntoResponse for AppError {
             AppError::RateLimited { retry_after_secs } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
             }
-            AppError::Unavailable(_) => {
+            AppError::Unavailable(_) | AppError::PoolExhausted => {
                 headers.insert(
                     header::RETRY_AFTER,
                     HeaderValue::from(RETRY_UNAVAILABLE_SECS),
@@ -197,6 +209,13 @@ impl IntoResponse for AppError {
             }
             _ => {}
         }
+        if let AppError::PoolExhausted = self {
+            response.extensions_mut().insert(AcquireTimedOut);
+        }
         response
     }
 }
+
+/// Marks a response that answered [`AppError::PoolExhausted`], for the metrics layer.
+#[derive(Debug, Clone, Copy)]
+pub struct AcquireTimedOut;

@@ -12,6 +12,7 @@ pub mod dev;
 pub mod error;
 pub mod http;
 pub mod listen;
+pub mod metrics;
 pub mod rate_limit;
 pub mod request_id;
 pub mod state;
@@ -44,6 +45,7 @@ pub fn app(state: AppState) -> Router {
 /// get the same fallback and layers.
 pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
     let cors = http::cors::Cors::new(&state.config.runtime.cors_allowed_origins);
+    let metrics = state.metrics.clone();
     Router::new()
         .merge(http::health::router())
         .merge(http::exchange::router())
@@ -114,6 +116,10 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            metrics,
+            metrics::track,
+        ))
 }
 
 /// Connects, refuses to start when the database would not isolate households (see
@@ -130,6 +136,12 @@ pub async fn start(config: Config, tuning: Tuning) -> anyhow::Result<AppState> {
             "refusing to start: the database would not isolate households:\n  - {}\nconnect DATABASE_URL as the \
              runtime role (see server/sql/bootstrap.sql) and run `server migrate`; `server audit-rls` shows the state",
             problems.join("\n  - ")
+        );
+    }
+    for problem in report.key_problems() {
+        tracing::warn!(
+            problem,
+            "`server audit-rls` will fail: a tenant table is not keyed by household"
         );
     }
     db::warn_without_timeouts(&db).await?;
@@ -158,13 +170,48 @@ pub async fn run_router(
     listen::serve(router, listener, header_read_timeout, shutdown).await
 }
 
-/// `server serve`: [`start`] then [`run`].
+/// Serves `GET /metrics` (and nothing else) on `listener` until `shutdown` resolves.
+pub async fn run_metrics(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let header_read = Duration::from_secs(state.config.runtime.timeouts.header_read_secs);
+    let router = metrics::router(state.metrics.clone(), state.db.clone());
+    run_router(router, listener, header_read, shutdown).await
+}
+
+/// Binds `METRICS_BIND_ADDR`, when set, and serves the metrics there in the background
+/// until `shutdown` resolves. A bad address stops the start, as the main listener's does.
+pub async fn spawn_metrics(
+    state: &AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let Some(addr) = state.config.runtime.metrics_bind_addr else {
+        return Ok(());
+    };
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on METRICS_BIND_ADDR {addr}: {e}"))?;
+    tracing::info!(%addr, "serving metrics");
+    let state = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = run_metrics(state, listener, shutdown).await {
+            tracing::error!(error = %e, "the metrics listener stopped");
+        }
+    });
+    Ok(())
+}
+
+/// `server serve`: [`start`], the metrics listener when configured, then [`run`].
 pub async fn serve(
     config: Config,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let state = start(config, Tuning::default()).await?;
+    let shutdown = futures::FutureExt::shared(Box::pin(shutdown));
+    spawn_metrics(&state, shutdown.clone()).await?;
     run(state, listener, shutdown).await
 }
 

@@ -23,7 +23,8 @@ enum Command {
     Serve(Box<Config>),
     /// Apply migrations/ with MIGRATION_DATABASE_URL (or DATABASE_URL).
     Migrate(MigrateConfig),
-    /// Report row-level security coverage; exit 1 unless every tenant table is covered.
+    /// Report row-level security coverage and the tenant tables' keys; exit 1 unless every
+    /// tenant table is covered and each of its keys leads with household_id.
     AuditRls(AuditConfig),
     /// Operator commands on one household, with the owner connection (as `migrate`).
     Household {
@@ -105,10 +106,13 @@ async fn run(command: Command) -> anyhow::Result<std::process::ExitCode> {
             for problem in report.problems() {
                 println!("NOT COVERED: {problem}");
             }
+            for problem in report.key_problems() {
+                println!("NOT BY HOUSEHOLD: {problem}");
+            }
             if !report.ok() {
                 return Ok(std::process::ExitCode::FAILURE);
             }
-            println!("all tenant tables are covered");
+            println!("all tenant tables are covered and keyed by household");
         }
         Command::Household { owner, action } => {
             let (id, status, done) = match action {

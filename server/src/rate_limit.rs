@@ -57,6 +57,7 @@ pub struct KeyedLimiter<K: Eq + Hash + Clone + Send + Sync + 'static> {
     quota: Quota,
     clock: DefaultClock,
     limiters: Cache<K, Arc<DefaultDirectRateLimiter>>,
+    refusals: Option<prometheus::IntCounter>,
 }
 
 impl<K: Eq + Hash + Clone + Send + Sync + 'static> KeyedLimiter<K> {
@@ -65,7 +66,14 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> KeyedLimiter<K> {
             quota: rate.quota(),
             clock: DefaultClock::default(),
             limiters: Cache::new(max_keys),
+            refusals: None,
         }
+    }
+
+    /// Counts every refusal on `refusals` (the limit's metric).
+    pub fn counting(mut self, refusals: prometheus::IntCounter) -> Self {
+        self.refusals = Some(refusals);
+        self
     }
 
     /// Counts one request for `key`: a 429 with the seconds to wait when over the rate.
@@ -77,6 +85,9 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> KeyedLimiter<K> {
             })
             .unwrap_or_else(|never| match never {});
         limiter.check().map_err(|not_until| {
+            if let Some(refusals) = &self.refusals {
+                refusals.inc();
+            }
             let wait = not_until.wait_time_from(self.clock.now());
             AppError::RateLimited {
                 retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),

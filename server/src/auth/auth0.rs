@@ -1,15 +1,22 @@
 //! Validation of the identity provider's (Auth0's) RS256 access tokens.
 //!
-//! Keys come from the issuer's OpenID discovery document and are cached. An unknown `kid`
-//! triggers at most one refetch per cooldown, and concurrent misses wait for that one
-//! fetch (a mutex held across it). When the JWKS cannot be fetched the cached keys keep
-//! working; with none cached the caller gets a 503, never a panic. The algorithm is pinned
-//! to RS256 here, never taken from the token; `jku`/`x5u`/`jwk` headers are ignored; JWKS
-//! entries that are not RSA signing keys are never used.
+//! Keys come from the issuer's OpenID discovery document. A background task
+//! ([`Auth0Validator::spawn_refresh`]) fetches them at start and then every
+//! `jwks_refresh` (10 minutes), retrying a failure after 1 s, 2 s, 4 s… (at most the
+//! interval): once warm, no sign-in waits on a fetch. Each refresh replaces the whole key
+//! set, so a key removed at the issuer stops being trusted at the first refresh after its
+//! removal, at most one interval later. A `kid` the cache does not know (a key added since
+//! the last refresh, or one made up) may trigger one fetch on the request's path, at most
+//! one per cooldown (30 s), and concurrent misses wait for that one fetch (a mutex held
+//! across it). When the JWKS cannot be fetched the cached keys keep working, for at most
+//! [`MAX_UNREFRESHED_AGE`] after their last successful fetch; with none the caller gets a
+//! 503, never a panic. The algorithm is pinned to RS256 here, never taken from the token;
+//! `jku`/`x5u`/`jwk` headers are ignored; JWKS entries that are not RSA signing keys are
+//! never used.
 
 use std::collections::HashMap;
-use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, KeyAlgorithm, PublicKeyUse};
@@ -22,10 +29,19 @@ use crate::error::AppError;
 
 /// Clock skew tolerated on `exp`, `nbf` and `iat`.
 pub const LEEWAY_SECS: u64 = 60;
-/// Least time between two fetches of the JWKS.
+/// Least time between two fetches of the JWKS caused by unknown `kid`s.
 pub const DEFAULT_COOLDOWN: Duration = Duration::from_secs(30);
-/// Keys older than this are refreshed on the next request (failures keep the old ones).
-const MAX_KEY_AGE: Duration = Duration::from_secs(15 * 60);
+/// How often the background task refreshes the keys: the longest a key removed at the
+/// issuer stays trusted while the issuer answers.
+pub const DEFAULT_REFRESH: Duration = Duration::from_secs(10 * 60);
+/// The first retry after a failed refresh; each further failure doubles it, up to the
+/// refresh interval.
+const FIRST_RETRY: Duration = Duration::from_secs(1);
+/// Keys not refreshed successfully for this long are no longer trusted: an issuer that
+/// stays unreachable (or a fetch that an attacker blocks) cannot keep a removed key alive
+/// for ever. Auth0's longest default access-token lifetime, so an outage shorter than a
+/// token's life costs no sign-in.
+pub const MAX_UNREFRESHED_AGE: Duration = Duration::from_secs(24 * 60 * 60);
 const MAX_DOCUMENT_BYTES: usize = 256 * 1024;
 
 /// The claims we read from an access token. Typed: a claim of the wrong JSON type fails
@@ -68,6 +84,8 @@ pub struct Auth0Validator {
     fetch_lock: tokio::sync::Mutex<()>,
     cooldown: Duration,
     fetches: AtomicU64,
+    /// Fetch outcomes (`ok`, `error`), when metrics are kept.
+    outcomes: Option<prometheus::IntCounterVec>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -112,7 +130,57 @@ impl Auth0Validator {
             fetch_lock: tokio::sync::Mutex::new(()),
             cooldown,
             fetches: AtomicU64::new(0),
+            outcomes: None,
         })
+    }
+
+    /// Counts each fetch on `outcomes`, labelled `ok` or `error`.
+    pub fn counting(mut self, outcomes: prometheus::IntCounterVec) -> Self {
+        self.outcomes = Some(outcomes);
+        self
+    }
+
+    /// Keeps the keys fresh until the validator is dropped: a fetch now, then one whenever
+    /// the keys are `interval` old; after a failure, retries at 1 s, 2 s, 4 s… (at most
+    /// `interval`). Must be called within a Tokio runtime.
+    pub fn spawn_refresh(self: &Arc<Self>, interval: Duration) -> tokio::task::JoinHandle<()> {
+        let validator = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut retry = FIRST_RETRY;
+            loop {
+                let Some(v) = validator.upgrade() else { return };
+                let wait = match v.refresh_if_older(interval).await {
+                    Ok(age) => {
+                        retry = FIRST_RETRY;
+                        interval.saturating_sub(age)
+                    }
+                    Err(_) => {
+                        let wait = retry.min(interval);
+                        retry = retry.saturating_mul(2);
+                        wait
+                    }
+                };
+                drop(v);
+                tokio::time::sleep(wait.max(Duration::from_millis(10))).await;
+            }
+        })
+    }
+
+    /// Fetches the keys unless those held were fetched less than `max_age` ago. Returns
+    /// the age of the keys held afterwards.
+    async fn refresh_if_older(&self, max_age: Duration) -> anyhow::Result<Duration> {
+        let _one_fetch = self.fetch_lock.lock().await;
+        if let Some(age) = self.age().filter(|age| *age < max_age) {
+            return Ok(age);
+        }
+        self.fetch_and_store().await?;
+        Ok(Duration::ZERO)
+    }
+
+    /// How long ago the keys held were fetched.
+    fn age(&self) -> Option<Duration> {
+        let c = self.cache.read().unwrap_or_else(|e| e.into_inner());
+        c.loaded_at.map(|t| t.elapsed())
     }
 
     /// How many times the JWKS was fetched (for tests and metrics).
@@ -144,51 +212,61 @@ impl Auth0Validator {
     }
 
     async fn key(&self, kid: &str) -> Result<DecodingKey, Auth0Error> {
-        if let Some(key) = self.cached(kid, false) {
+        if let Some(key) = self.cached(kid) {
             return Ok(key);
         }
         let _one_fetch = self.fetch_lock.lock().await;
         // Whoever held the lock before us may have fetched what we need.
-        if let Some(key) = self.cached(kid, false) {
+        if let Some(key) = self.cached(kid) {
             return Ok(key);
         }
-        let (loaded, may_fetch) = {
+        let may_fetch = {
             let c = self.cache.read().unwrap_or_else(|e| e.into_inner());
-            (
-                c.loaded_at.is_some(),
-                c.last_attempt.is_none_or(|t| t.elapsed() >= self.cooldown),
-            )
+            c.last_attempt.is_none_or(|t| t.elapsed() >= self.cooldown)
         };
-        // Whatever the reason (first use, stale keys, unknown kid), at most one fetch per
-        // cooldown: a flood of made-up kids or a dead identity provider costs one request.
+        // Whatever the reason (first use before the background fetch landed, a key added
+        // since the last refresh, a made-up kid), at most one fetch per cooldown: a flood
+        // of made-up kids or a dead identity provider costs one request.
         if may_fetch {
-            let result = self.fetch().await;
-            let mut c = self.cache.write().unwrap_or_else(|e| e.into_inner());
-            c.last_attempt = Some(Instant::now());
-            match result {
-                Ok((uri, keys)) => {
-                    c.keys = keys;
-                    c.jwks_uri = Some(uri);
-                    c.loaded_at = Some(Instant::now());
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, issuer = %self.issuer, "fetching the identity provider's keys failed")
-                }
-            }
+            let _ = self.fetch_and_store().await;
         }
-        let c = self.cache.read().unwrap_or_else(|e| e.into_inner());
-        if c.loaded_at.is_none() && !loaded {
+        if self.age().is_none_or(|age| age >= MAX_UNREFRESHED_AGE) {
             return Err(Auth0Error::KeysUnavailable);
         }
-        drop(c);
-        self.cached(kid, true)
-            .ok_or(Auth0Error::Invalid("unknown kid"))
+        self.cached(kid).ok_or(Auth0Error::Invalid("unknown kid"))
     }
 
-    fn cached(&self, kid: &str, even_if_stale: bool) -> Option<DecodingKey> {
+    /// Fetches the keys and, on success, replaces the whole set. The caller holds
+    /// `fetch_lock`.
+    async fn fetch_and_store(&self) -> anyhow::Result<()> {
+        let result = self.fetch().await;
+        if let Some(outcomes) = &self.outcomes {
+            let outcome = if result.is_ok() { "ok" } else { "error" };
+            outcomes.with_label_values(&[outcome]).inc();
+        }
+        let mut c = self.cache.write().unwrap_or_else(|e| e.into_inner());
+        c.last_attempt = Some(Instant::now());
+        match result {
+            Ok((uri, keys)) => {
+                c.keys = keys;
+                c.jwks_uri = Some(uri);
+                c.loaded_at = Some(Instant::now());
+                Ok(())
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, issuer = %self.issuer, "fetching the identity provider's keys failed");
+                Err(e)
+            }
+        }
+    }
+
+    /// The key named `kid`, from keys refreshed within [`MAX_UNREFRESHED_AGE`].
+    fn cached(&self, kid: &str) -> Option<DecodingKey> {
         let c = self.cache.read().unwrap_or_else(|e| e.into_inner());
-        let fresh = c.loaded_at.is_some_and(|t| t.elapsed() < MAX_KEY_AGE);
-        if fresh || even_if_stale {
+        let trusted = c
+            .loaded_at
+            .is_some_and(|t| t.elapsed() < MAX_UNREFRESHED_AGE);
+        if trusted {
             c.keys.get(kid).cloned()
         } else {
             None

@@ -260,6 +260,8 @@ struct PublicJwkOwned {
 pub struct CachedVerifier {
     inner: InternalVerifier,
     cache: Cache<[u8; 32], Arc<InternalClaims>>,
+    /// Hit and miss counters, when metrics are kept.
+    counters: Option<(prometheus::IntCounter, prometheus::IntCounter)>,
 }
 
 impl CachedVerifier {
@@ -267,7 +269,14 @@ impl CachedVerifier {
         Self {
             inner,
             cache: Cache::new(capacity),
+            counters: None,
         }
+    }
+
+    /// Counts cache hits and misses on `(hits, misses)`.
+    pub fn counting(mut self, counters: (prometheus::IntCounter, prometheus::IntCounter)) -> Self {
+        self.counters = Some(counters);
+        self
     }
 
     pub fn verify(&self, token: &str) -> Result<Arc<InternalClaims>, AppError> {
@@ -276,7 +285,11 @@ impl CachedVerifier {
         }
         let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         let now = now();
-        if let Some(claims) = self.cache.get(&key) {
+        let cached = self.cache.get(&key);
+        if let Some((hits, misses)) = &self.counters {
+            if cached.is_some() { hits } else { misses }.inc();
+        }
+        if let Some(claims) = cached {
             if now < claims.exp + LEEWAY_SECS {
                 return Ok(claims);
             }

@@ -7,6 +7,14 @@
 //! security (`TRUNCATE`, `TRIGGER`, `REFERENCES`). The functions that set the household
 //! context, and any `SECURITY DEFINER` function, must pin `search_path` and not be
 //! executable by `PUBLIC`.
+//!
+//! Apart from isolation, `audit-rls` checks that every tenant table can be distributed by
+//! household (Citus, or hash partitions on `household_id`): each of its primary keys,
+//! unique constraints, unique indexes, exclusion constraints and foreign keys leads with
+//! `household_id`, and each foreign key points at the household column of the table it
+//! references (`household_id`, or `households.id`, the household itself). A shard can only
+//! check a key whose rows all live on it. `serve` warns about these and starts anyway:
+//! they limit how the database can grow, not who sees what.
 
 use sqlx::{FromRow, PgConnection};
 
@@ -65,11 +73,25 @@ pub struct RoleReport {
     pub owns: Vec<String>,
 }
 
+/// One key of a tenant table: a primary key, unique constraint or index, exclusion
+/// constraint or foreign key.
+#[derive(Debug, Clone, FromRow)]
+pub struct KeyReport {
+    pub table: String,
+    pub name: String,
+    pub kind: String,
+    pub columns: Vec<String>,
+    /// Whether it leads with `household_id` (and, a foreign key, references the household
+    /// column of its target), so that one shard holds every row it relates.
+    pub by_household: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct AuditReport {
     pub tables: Vec<TableReport>,
     pub role: RoleReport,
     pub functions: Vec<FunctionReport>,
+    pub keys: Vec<KeyReport>,
 }
 
 impl AuditReport {
@@ -141,8 +163,27 @@ impl AuditReport {
         out
     }
 
+    /// The tenant-table keys that would keep a table from being distributed by household,
+    /// one sentence each.
+    pub fn key_problems(&self) -> Vec<String> {
+        self.keys
+            .iter()
+            .filter(|k| !k.by_household)
+            .map(|k| {
+                format!(
+                    "{} {} ({}) of table {} does not lead with household_id: the table cannot be distributed by household",
+                    k.kind,
+                    k.name,
+                    k.columns.join(", "),
+                    k.table
+                )
+            })
+            .collect()
+    }
+
+    /// Whether households are isolated and every tenant table is keyed by household.
     pub fn ok(&self) -> bool {
-        self.problems().is_empty()
+        self.problems().is_empty() && self.key_problems().is_empty()
     }
 
     /// A table for people, as `audit-rls` prints it.
@@ -179,6 +220,23 @@ impl AuditReport {
         }
         if !self.functions.is_empty() {
             s += "\n";
+        }
+        if !self.keys.is_empty() {
+            s += "\nkeys of tenant tables (each must lead with household_id):\n";
+        }
+        for k in &self.keys {
+            s += &format!(
+                "{:<20} {:<40} {:<17} ({})  {}\n",
+                k.table,
+                k.name,
+                k.kind,
+                k.columns.join(", "),
+                if k.by_household {
+                    "ok"
+                } else {
+                    "NOT BY HOUSEHOLD"
+                }
+            );
         }
         let r = &self.role;
         s += &format!(
@@ -255,9 +313,51 @@ pub async fn audit(conn: &mut PgConnection) -> sqlx::Result<AuditReport> {
     ))
     .fetch_all(&mut *conn)
     .await?;
+    let keys = sqlx::query_as::<_, KeyReport>(&format!(
+        "WITH tenant AS (
+             SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.relkind IN ('r', 'p') AND {USER_SCHEMAS}
+               AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid
+                           AND a.attname = 'household_id' AND NOT a.attisdropped)
+         ), keyed AS (
+             SELECT k.conrelid AS rel, k.conname::text AS name,
+                    CASE k.contype WHEN 'p' THEN 'primary key' WHEN 'u' THEN 'unique constraint'
+                                   WHEN 'x' THEN 'exclusion' ELSE 'foreign key' END AS kind,
+                    k.conkey::int2[] AS cols,
+                    CASE WHEN k.contype = 'f' THEN COALESCE(
+                        (SELECT a.attname::text FROM pg_attribute a
+                         WHERE a.attrelid = k.confrelid AND a.attnum = k.confkey[1])
+                        = CASE WHEN k.confrelid = to_regclass('public.households')
+                               THEN 'id' ELSE 'household_id' END, false)
+                    ELSE true END AS target_by_household
+             FROM pg_constraint k
+             WHERE k.contype IN ('p', 'u', 'x', 'f') AND k.conrelid IN (SELECT oid FROM tenant)
+             UNION ALL
+             -- Unique indexes that back no constraint (CREATE UNIQUE INDEX).
+             SELECT i.indrelid, i.indexrelid::regclass::text, 'unique index',
+                    i.indkey::int2[], true
+             FROM pg_index i
+             WHERE i.indisunique AND i.indrelid IN (SELECT oid FROM tenant)
+               AND NOT EXISTS (SELECT 1 FROM pg_constraint k
+                               WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x'))
+         )
+         SELECT k.rel::regclass::text AS \"table\", k.name, k.kind,
+                ARRAY(SELECT COALESCE(a.attname::text, '(expression)')
+                      FROM unnest(k.cols) WITH ORDINALITY AS col(attnum, n)
+                      LEFT JOIN pg_attribute a ON a.attrelid = k.rel AND a.attnum = col.attnum
+                      ORDER BY col.n) AS columns,
+                COALESCE((SELECT a.attname = 'household_id' FROM pg_attribute a
+                          WHERE a.attrelid = k.rel AND a.attnum = k.cols[array_lower(k.cols, 1)]), false)
+                    AND k.target_by_household AS by_household
+         FROM keyed k
+         ORDER BY 1, 2"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
     Ok(AuditReport {
         tables,
         role,
         functions,
+        keys,
     })
 }

@@ -29,30 +29,35 @@ struct Row {
     distances: Vec<f64>,
 }
 
+/// Row-level security keeps it to one household; the joins and windows name household_id
+/// all the same, so that they stay within one shard where tables are distributed by
+/// household.
+///
 /// Economy uses the full-tank method: the fuel of a fill-up is what the distance since the
 /// previous fill-up (by date, then odometer) burned, so the first fill-up's fuel counts
 /// for no distance.
 const SUMMARY: &str = "\
 WITH fills AS (
-    SELECT vehicle_id, filled_at, odometer_km, volume, cost,
-           odometer_km - lag(odometer_km) OVER (PARTITION BY vehicle_id ORDER BY filled_at, odometer_km)
+    SELECT household_id, vehicle_id, filled_at, odometer_km, volume, cost,
+           odometer_km - lag(odometer_km)
+               OVER (PARTITION BY household_id, vehicle_id ORDER BY filled_at, odometer_km)
                AS distance
     FROM fuel_logs
 ), totals AS (
-    SELECT vehicle_id, count(*) AS fill_ups, sum(volume) AS volume, sum(cost) AS cost,
+    SELECT household_id, vehicle_id, count(*) AS fill_ups, sum(volume) AS volume, sum(cost) AS cost,
            coalesce(sum(distance) FILTER (WHERE distance > 0), 0) AS distance_km,
            coalesce(sum(volume) FILTER (WHERE distance > 0), 0) AS burned
-    FROM fills GROUP BY vehicle_id
+    FROM fills GROUP BY household_id, vehicle_id
 ), latest AS (
-    SELECT vehicle_id, filled_at, odometer_km, volume, distance,
-           row_number() OVER (PARTITION BY vehicle_id ORDER BY filled_at DESC, odometer_km DESC) AS age
+    SELECT household_id, vehicle_id, filled_at, odometer_km, volume, distance,
+           row_number() OVER (PARTITION BY household_id, vehicle_id ORDER BY filled_at DESC, odometer_km DESC) AS age
     FROM fills WHERE distance > 0
 ), points AS (
-    SELECT vehicle_id,
+    SELECT household_id, vehicle_id,
            array_agg(filled_at ORDER BY filled_at, odometer_km) AS dates,
            array_agg(volume ORDER BY filled_at, odometer_km) AS volumes,
            array_agg(distance ORDER BY filled_at, odometer_km) AS distances
-    FROM latest WHERE age <= $1 GROUP BY vehicle_id
+    FROM latest WHERE age <= $1 GROUP BY household_id, vehicle_id
 )
 SELECT v.id AS vehicle_id, v.name, v.fuel_unit,
        coalesce(t.fill_ups, 0) AS fill_ups, coalesce(t.volume, 0) AS volume,
@@ -61,8 +66,8 @@ SELECT v.id AS vehicle_id, v.name, v.fuel_unit,
        coalesce(p.dates, '{}') AS dates, coalesce(p.volumes, '{}') AS volumes,
        coalesce(p.distances, '{}') AS distances
 FROM vehicles v
-LEFT JOIN totals t ON t.vehicle_id = v.id
-LEFT JOIN points p ON p.vehicle_id = v.id
+LEFT JOIN totals t ON t.household_id = v.household_id AND t.vehicle_id = v.id
+LEFT JOIN points p ON p.household_id = v.household_id AND p.vehicle_id = v.id
 ORDER BY v.name, v.id";
 
 /// Every vehicle (those without logs too), with figures from its fill-ups.

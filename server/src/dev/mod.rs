@@ -172,14 +172,18 @@ async fn stack(config: DevConfig) -> anyhow::Result<()> {
         mfe_dist: Some(dist.clone()),
         dev_idp: None,
     };
+    // Bound before the state starts its first fetch of the (development) issuer's keys,
+    // which this very listener serves: the fetch waits for the accept loop, not refused.
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("binding {bind}"))?;
     let state = crate::start(config, Tuning::default()).await?;
+    let shutdown = futures::FutureExt::shared(Box::pin(crate::shutdown_signal()));
+    crate::spawn_metrics(&state, shutdown.clone()).await?;
     let app = crate::app_with(
         state,
         Router::new().nest_service("/dev-idp", idp::router(Arc::new(idp))),
     );
-    let listener = tokio::net::TcpListener::bind(bind)
-        .await
-        .with_context(|| format!("binding {bind}"))?;
 
     println!("\nThe household stack is running (ctrl-c stops it and the throwaway database):\n");
     for h in seed::households() {
@@ -198,5 +202,5 @@ async fn stack(config: DevConfig) -> anyhow::Result<()> {
         );
     }
     println!();
-    crate::run_router(app, listener, header_read, crate::shutdown_signal()).await
+    crate::run_router(app, listener, header_read, shutdown).await
 }

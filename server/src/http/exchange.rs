@@ -51,22 +51,76 @@ async fn exchange(
     ClientIp(ip): ClientIp,
     request: Request,
 ) -> Result<Response> {
-    state.limits.exchange_ip.check(&client_key(ip))?;
-    let content_type = request
+    let form = is_form(&request);
+    let result = exchange_either(&state, ip, request).await;
+    state.metrics.exchange(outcome(&result));
+    // The RFC 8693 form answers in OAuth's error vocabulary (RFC 6749 §5.2).
+    if form {
+        result.map_err(oauth_error)
+    } else {
+        result
+    }
+}
+
+fn is_form(request: &Request) -> bool {
+    content_type(request) == "application/x-www-form-urlencoded"
+}
+
+fn content_type(request: &Request) -> String {
+    request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+async fn exchange_either(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    request: Request,
+) -> Result<Response> {
+    state.limits.exchange_ip.check(&client_key(ip))?;
+    let content_type = content_type(&request);
     let (parts, body) = request.into_parts();
     let body = axum::body::to_bytes(body, BODY_LIMIT)
         .await
         .map_err(|e| body_error(&e))?;
     match content_type.as_str() {
-        "application/json" => json_exchange(&state, &parts.headers, &body).await,
-        "application/x-www-form-urlencoded" => form_exchange(&state, &body).await,
+        "application/json" => json_exchange(state, &parts.headers, &body).await,
+        "application/x-www-form-urlencoded" => form_exchange(state, &body).await,
         _ => Err(AppError::UnsupportedMediaType),
+    }
+}
+
+/// The `outcome` label of `exchanges_total`: a fixed word per kind of answer.
+fn outcome(result: &Result<Response>) -> &'static str {
+    match result {
+        Ok(_) => "issued",
+        Err(AppError::Unauthorized(_)) => "invalid_token",
+        Err(AppError::Forbidden(_)) => "forbidden",
+        Err(AppError::Suspended) => "suspended",
+        Err(AppError::RateLimited { .. }) => "rate_limited",
+        Err(AppError::Unavailable(_) | AppError::PoolExhausted) => "unavailable",
+        Err(e) if e.status_code().is_client_error() => "bad_request",
+        Err(_) => "error",
+    }
+}
+
+/// The form's refusals as RFC 6749 §5.2 errors: a bad subject token is `invalid_request`,
+/// a household the subject cannot enter `invalid_target`. Others keep their answer.
+fn oauth_error(e: AppError) -> AppError {
+    match e {
+        AppError::Unauthorized(_) => {
+            oauth(400, "invalid_request", "the subject token is not valid")
+        }
+        AppError::Forbidden(_) | AppError::Suspended => oauth(
+            400,
+            "invalid_target",
+            "no token can be issued for this audience",
+        ),
+        other => other,
     }
 }
 
@@ -153,27 +207,10 @@ async fn form_exchange(state: &AppState, body: &[u8]) -> Result<Response> {
                 "audience must be urn:household:<uuid>",
             )
         })?;
-    let claims =
-        state
-            .auth0
-            .validate(&subject_token)
-            .await
-            .map_err(|e| match AppError::from(e) {
-                AppError::Unauthorized(_) => {
-                    oauth(400, "invalid_request", "the subject token is not valid")
-                }
-                other => other,
-            })?;
-    let (token, role) = issue(state, &claims.sub, household_id)
-        .await
-        .map_err(|e| match e {
-            AppError::Forbidden(_) | AppError::Suspended => oauth(
-                400,
-                "invalid_target",
-                "no token can be issued for this audience",
-            ),
-            other => other,
-        })?;
+    // Refusals stay typed here, so that they are counted as such; `exchange` words them
+    // as OAuth errors.
+    let claims = state.auth0.validate(&subject_token).await?;
+    let (token, role) = issue(state, &claims.sub, household_id).await?;
     let body = TokenExchangeResponse {
         access_token: token,
         issued_token_type: rfc8693::ACCESS_TOKEN_TYPE,

@@ -224,3 +224,102 @@ async fn migrations_run_down_and_up_again() {
     assert_eq!(tables, 0);
     migrator.run(&db.admin).await.expect("up again");
 }
+
+#[tokio::test]
+async fn every_key_of_the_migrated_schema_leads_with_household_id() {
+    let db = TestDb::new().await;
+    let mut conn = db.app.acquire().await.unwrap();
+    let report = server::db::audit::audit(&mut conn).await.unwrap();
+    assert!(
+        report.key_problems().is_empty(),
+        "{:?}",
+        report.key_problems()
+    );
+    let names: Vec<&str> = report.keys.iter().map(|k| k.name.as_str()).collect();
+    for key in [
+        "vehicles_pkey",
+        "vehicles_name_unique_per_household",
+        "vehicles_household_fkey",
+        "fuel_logs_pkey",
+        "fuel_logs_vehicle_fkey",
+        "household_members_pkey",
+        "invitations_code_hash_key",
+        "join_requests_invitation_fkey",
+        "join_requests_one_pending_per_requester",
+        "audit_events_pkey",
+    ] {
+        assert!(names.contains(&key), "{key} not audited: {names:?}");
+    }
+    let out = audit_rls(&db.app_url());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("fuel_logs_vehicle_fkey") && !stdout.contains("NOT BY HOUSEHOLD"),
+        "{stdout}"
+    );
+}
+
+#[tokio::test]
+async fn audit_rls_fails_when_a_unique_key_does_not_lead_with_household_id() {
+    let db = TestDb::new().await;
+    sqlx::query("ALTER TABLE vehicles ADD CONSTRAINT vehicles_id_key UNIQUE (id)")
+        .execute(&db.admin)
+        .await
+        .unwrap();
+    let out = audit_rls(&db.app_url());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout
+            .contains("NOT BY HOUSEHOLD: unique constraint vehicles_id_key (id) of table vehicles"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("NOT COVERED"),
+        "isolation is intact: {stdout}"
+    );
+}
+
+#[tokio::test]
+async fn audit_rls_fails_on_an_isolated_table_keyed_other_than_by_household() {
+    let db = TestDb::new().await;
+    for statement in [
+        "CREATE TABLE notes (
+             household_id uuid NOT NULL, id uuid NOT NULL, vehicle_id uuid NOT NULL, body text,
+             CONSTRAINT notes_pkey PRIMARY KEY (id),
+             CONSTRAINT notes_vehicle_fkey FOREIGN KEY (vehicle_id, household_id)
+                 REFERENCES vehicles (id, household_id),
+             CONSTRAINT notes_household_fkey FOREIGN KEY (household_id) REFERENCES households (id))",
+        "CREATE UNIQUE INDEX notes_body_key ON notes (lower(body))",
+        "SELECT app.enable_household_rls('notes')",
+    ] {
+        sqlx::query(statement).execute(&db.admin).await.unwrap();
+    }
+    let out = audit_rls(&db.app_url());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    for problem in [
+        "primary key notes_pkey (id) of table notes",
+        "foreign key notes_vehicle_fkey (vehicle_id, household_id) of table notes",
+        "unique index notes_body_key ((expression)) of table notes",
+    ] {
+        assert!(
+            stdout.contains(&format!("NOT BY HOUSEHOLD: {problem}")),
+            "{problem}:\n{stdout}"
+        );
+    }
+    assert!(
+        !stdout.contains("notes_household_fkey (household_id) of table notes does not"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("NOT COVERED"),
+        "isolation is intact: {stdout}"
+    );
+
+    // Distribution is not isolation: `serve` starts, and only warns.
+    let (_dir, config) = config_for(&db.app_url());
+    server::start(config, Default::default())
+        .await
+        .expect("starts despite the keys");
+}

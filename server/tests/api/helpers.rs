@@ -306,6 +306,8 @@ pub struct TestApp {
     /// How many times a handler took a connection from the pool.
     pub pool_acquires: Arc<AtomicU64>,
     pub key_dir: tempdir::Dir,
+    /// Where `/metrics` is served, with `Options::metrics`.
+    pub metrics_base: Option<String>,
 }
 
 pub mod tempdir {
@@ -376,6 +378,7 @@ pub fn config_with(
 pub struct Tuning {
     pub rates: RateLimits,
     pub jwks_cooldown: std::time::Duration,
+    pub jwks_refresh: std::time::Duration,
 }
 
 pub struct Options {
@@ -390,6 +393,10 @@ pub struct Options {
     pub cors_allowed_origins: Vec<String>,
     /// `MFE_DIST`.
     pub mfe_dist: Option<std::path::PathBuf>,
+    /// Serve `/metrics` on a loopback port of its own (`TestApp::metrics_base`).
+    pub metrics: bool,
+    /// Take the issuer offline before the server starts (so no key is ever fetched).
+    pub issuer_offline: bool,
 }
 
 impl Default for Options {
@@ -404,6 +411,7 @@ impl Default for Options {
             tuning: Tuning {
                 rates,
                 jwks_cooldown: server::state::Tuning::default().jwks_cooldown,
+                jwks_refresh: server::state::Tuning::default().jwks_refresh,
             },
             pool_size: 8,
             ttl_secs: 300,
@@ -413,6 +421,8 @@ impl Default for Options {
             settings: Vec::new(),
             cors_allowed_origins: Vec::new(),
             mfe_dist: None,
+            metrics: false,
+            issuer_offline: false,
         }
     }
 }
@@ -424,6 +434,7 @@ impl TestApp {
 
     pub async fn spawn_with(options: Options) -> Self {
         let issuer = TestIssuer::start().await;
+        issuer.set_online(!options.issuer_offline);
         let pool_acquires = Arc::new(AtomicU64::new(0));
         let counter = pool_acquires.clone();
         let pool = server::db::pool_options()
@@ -454,6 +465,7 @@ impl TestApp {
         let signer = server::auth::internal::InternalSigner::new(&config.internal).unwrap();
         let tuning = server::state::Tuning {
             jwks_cooldown: options.tuning.jwks_cooldown,
+            jwks_refresh: options.tuning.jwks_refresh,
         };
         let state = AppState::new(config, db.app.clone(), signer, tuning).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -464,6 +476,16 @@ impl TestApp {
                 .await
                 .unwrap()
         });
+        let mut metrics_base = None;
+        if options.metrics {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            metrics_base = Some(format!("http://{}", listener.local_addr().unwrap()));
+            tokio::spawn(server::run_metrics(
+                state.clone(),
+                listener,
+                std::future::pending(),
+            ));
+        }
         pool_acquires.store(0, Ordering::SeqCst);
         Self {
             base,
@@ -473,7 +495,24 @@ impl TestApp {
             state,
             pool_acquires,
             key_dir,
+            metrics_base,
         }
+    }
+
+    /// The text of `GET /metrics` on the metrics listener.
+    pub async fn scrape(&self) -> String {
+        let base = self
+            .metrics_base
+            .as_ref()
+            .expect("spawned with Options::metrics");
+        let response = self
+            .http
+            .get(format!("{base}/metrics"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.text().await.unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -293,9 +293,12 @@ async fn cached_keys_keep_working_while_the_jwks_is_unreachable() {
 
 #[tokio::test]
 async fn with_no_keys_cached_and_the_jwks_unreachable_the_answer_is_503() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(Options {
+        issuer_offline: true,
+        ..Options::default()
+    })
+    .await;
     let household = app.db.household("Home").await;
-    app.issuer.set_online(false);
     let response = app
         .exchange_with(&app.issuer.token("auth0|alice"), &household.to_string())
         .await;

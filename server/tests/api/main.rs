@@ -10,6 +10,8 @@ mod embedding;
 mod exchange;
 mod lifecycle;
 mod openapi;
+mod pgbouncer;
+mod pooling;
 mod resilience;
 mod revocation;
 mod rls;

@@ -326,6 +326,24 @@ fn pgbouncer_or_skip() -> bool {
 }
 
 #[tokio::test]
+async fn through_pgbouncer_the_role_keeps_its_timeouts() {
+    if !pgbouncer_or_skip() {
+        return;
+    }
+    let app = TestApp::spawn_with(one_connection(Via::PgBouncer(1))).await;
+    use sqlx::Row;
+    let row = sqlx::raw_sql(
+        "SELECT current_setting('statement_timeout'), \
+                current_setting('idle_in_transaction_session_timeout')",
+    )
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    let timeouts: (String, String) = (row.get(0), row.get(1));
+    assert_eq!(timeouts, ("5s".to_owned(), "5s".to_owned()));
+}
+
+#[tokio::test]
 async fn through_pgbouncer_no_household_context_outlives_a_request() {
     if pgbouncer_or_skip() {
         alternate_households_on_one_connection(Via::PgBouncer(1)).await;

@@ -32,6 +32,11 @@ ensure_postgres() {
   command -v psql >/dev/null || apt_install postgresql-client
 }
 
+# PgBouncer (transaction mode) for the tests that run the server through it.
+ensure_pgbouncer() {
+  [ -x /usr/sbin/pgbouncer ] || { log "installing pgbouncer (apt)"; apt_install pgbouncer; }
+}
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # Cargo's build outputs (CARGO_TARGET_DIR when set); data and logs stay under $ROOT/target.

@@ -21,6 +21,8 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_POOL_SIZE: u32 = 16;
 pub const DEFAULT_TTL_SECS: u64 = 300;
 pub const DEFAULT_ACQUIRE_TIMEOUT_MS: u64 = 1_000;
+/// sqlx's own default.
+pub const DEFAULT_STATEMENT_CACHE_CAPACITY: u16 = 100;
 pub const DEFAULT_INTERNAL_ISSUER: &str = "urn:household-exchange";
 pub const DEFAULT_INTERNAL_AUDIENCE: &str = "urn:household-api";
 
@@ -64,6 +66,11 @@ pub struct Runtime {
     #[arg(long = "database-pool-size", env = "DATABASE_POOL_SIZE", default_value_t = DEFAULT_POOL_SIZE,
           value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub pool_size: u32,
+    /// Prepared statements each pooled connection keeps (0 to 10000); 0 behind a
+    /// transaction-mode pooler such as PgBouncer, which cannot keep them for a client
+    #[arg(long = "database-statement-cache-capacity", env = "DATABASE_STATEMENT_CACHE_CAPACITY",
+          default_value_t = DEFAULT_STATEMENT_CACHE_CAPACITY, value_parser = clap::value_parser!(u16).range(0..=10_000))]
+    pub statement_cache_capacity: u16,
     #[command(flatten)]
     pub rate_limits: RateLimits,
     /// Comma-separated CIDRs (or addresses) of reverse proxies whose X-Forwarded-For is
@@ -74,6 +81,14 @@ pub struct Runtime {
     pub timeouts: Timeouts,
     #[command(flatten)]
     pub quotas: Quotas,
+}
+
+impl Runtime {
+    /// Whether a transaction-mode pooler stands in front of the database: then every
+    /// statement with parameters runs inside an explicit transaction (see `db::read`).
+    pub fn behind_pooler(&self) -> bool {
+        self.statement_cache_capacity == 0
+    }
 }
 
 /// How long a client or the database may take before the request is given up, so that

@@ -125,11 +125,14 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
 /// Connects, refuses to start when the database would not isolate households (see
 /// [`db::audit`]), and builds the state.
 pub async fn start(config: Config, tuning: Tuning) -> anyhow::Result<AppState> {
-    let acquire = Duration::from_millis(config.runtime.timeouts.acquire_ms);
-    let db = db::connect(&config.database_url, config.runtime.pool_size, acquire)
+    let db = db::connect(&config.database_url, &config.runtime)
         .await
         .map_err(|e| anyhow::anyhow!("cannot connect with DATABASE_URL: {e}"))?;
-    let report = db::audit::audit(&mut *db.acquire().await?).await?;
+    // In one transaction, so that the checks hold together behind a transaction-mode pooler.
+    let mut tx = db.begin().await?;
+    let report = db::audit::audit(&mut tx).await?;
+    db::warn_without_timeouts(&mut tx).await?;
+    tx.commit().await?;
     let problems = report.problems();
     if !problems.is_empty() {
         anyhow::bail!(
@@ -144,7 +147,6 @@ pub async fn start(config: Config, tuning: Tuning) -> anyhow::Result<AppState> {
             "`server audit-rls` will fail: a tenant table is not keyed by household"
         );
     }
-    db::warn_without_timeouts(&db).await?;
     let signer = auth::internal::InternalSigner::new(&config.internal)?;
     AppState::new(config, db, signer, tuning)
 }

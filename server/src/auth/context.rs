@@ -16,6 +16,7 @@ use std::sync::Arc;
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
+use shared::Role;
 use shared::exchange::InternalClaims;
 use uuid::Uuid;
 
@@ -23,6 +24,7 @@ use sqlx::PgPool;
 
 use super::bearer;
 use super::internal::CachedVerifier;
+use crate::db::read::HouseholdRead;
 use crate::db::tenant::HouseholdTx;
 use crate::error::{AppError, Result};
 use crate::rate_limit::KeyedLimiter;
@@ -33,6 +35,8 @@ use crate::state::AppState;
 pub struct HouseholdAccess {
     pub claims: Arc<InternalClaims>,
     db: PgPool,
+    /// Reads in an explicit transaction: behind a transaction-mode pooler.
+    in_transaction: bool,
 }
 
 impl HouseholdAccess {
@@ -40,15 +44,72 @@ impl HouseholdAccess {
     /// holds now (403 otherwise), and a token carrying another role is stale (401).
     pub async fn begin(self) -> Result<HouseholdScope> {
         let tx = HouseholdTx::begin(&self.db, self.claims.household_id, &self.claims.sub).await?;
-        if tx.role() != self.claims.role {
-            return Err(AppError::Unauthorized(
-                "the token's role is no longer current: exchange it again",
-            ));
-        }
+        current_role(tx.role(), self.claims.role)?;
         Ok(HouseholdScope {
             claims: self.claims,
             tx,
         })
+    }
+
+    /// For a read: the database admits the caller and reads in one statement
+    /// ([`crate::db::read`]); the same answers as [`begin`](Self::begin).
+    pub fn read(self) -> HouseholdRead {
+        self.reader(false)
+    }
+
+    /// [`read`](Self::read), for what only owners may see.
+    pub fn read_as_owner(self) -> HouseholdRead {
+        self.reader(true)
+    }
+
+    fn reader(self, owner_only: bool) -> HouseholdRead {
+        HouseholdRead {
+            pool: self.db,
+            household_id: self.claims.household_id,
+            sub: self.claims.sub.clone(),
+            in_transaction: self.in_transaction,
+            grant: Grant {
+                token_role: self.claims.role,
+                owner_only,
+            },
+        }
+    }
+}
+
+/// What a read may see, checked against the role the database returned.
+pub struct Grant {
+    token_role: Role,
+    owner_only: bool,
+}
+
+impl Grant {
+    pub fn check(&self, role: Role) -> Result<()> {
+        current_role(role, self.token_role)?;
+        if self.owner_only {
+            owner(role)?;
+        }
+        Ok(())
+    }
+}
+
+/// A token whose role is not the database's carries a stale grant.
+fn current_role(database: Role, token: Role) -> Result<()> {
+    if database == token {
+        Ok(())
+    } else {
+        Err(AppError::Unauthorized(
+            "the token's role is no longer current: exchange it again",
+        ))
+    }
+}
+
+fn owner(role: Role) -> Result<()> {
+    if role == Role::Owner {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "only an owner of this household may do that",
+        ))
     }
 }
 
@@ -71,13 +132,7 @@ impl HouseholdScope {
     /// Only owners manage members, invitations and join requests, and read the audit
     /// record. The database's policies enforce the same.
     pub fn require_owner(&self) -> Result<()> {
-        if self.tx.role() == shared::Role::Owner {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden(
-                "only an owner of this household may do that",
-            ))
-        }
+        owner(self.tx.role())
     }
 }
 
@@ -126,6 +181,7 @@ impl FromRequestParts<AppState> for HouseholdAccess {
         Ok(Self {
             claims,
             db: state.db.clone(),
+            in_transaction: state.config.runtime.behind_pooler(),
         })
     }
 }

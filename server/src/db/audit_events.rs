@@ -5,9 +5,13 @@
 //! the household the transaction's (or, while redeeming a code, the code's), and the
 //! request id the current request's. The runtime role may insert and read, nothing else.
 
+use std::sync::LazyLock;
+
 use shared::audit::{AuditAction, AuditEvent};
 use sqlx::PgConnection;
 
+use super::read::{HouseholdRead, in_household};
+use crate::error::AppError;
 use crate::request_id;
 
 /// Appends one event. `target` names what was acted on; never pass a token or a code.
@@ -37,18 +41,21 @@ pub struct Row {
     pub event: AuditEvent,
 }
 
+static LIST: LazyLock<String> = LazyLock::new(|| {
+    in_household(
+        "SELECT id, at, actor, action, target, request_id FROM audit_events \
+         WHERE ($3::bigint IS NULL OR id < $3) ORDER BY id DESC LIMIT $4",
+    )
+});
+
 /// One page, newest first; `before` is the last id of the previous page.
 pub async fn list(
-    conn: &mut PgConnection,
+    read: &HouseholdRead,
     before: Option<i64>,
     limit: u32,
-) -> sqlx::Result<Vec<Row>> {
-    sqlx::query_as(
-        "SELECT id, at, actor, action, target, request_id FROM audit_events \
-         WHERE ($1::bigint IS NULL OR id < $1) ORDER BY id DESC LIMIT $2",
-    )
-    .bind(before)
-    .bind(i64::from(limit))
-    .fetch_all(conn)
-    .await
+) -> Result<Vec<Row>, AppError> {
+    let admitted = read
+        .fetch(&LIST, |q| q.bind(before).bind(i64::from(limit)))
+        .await?;
+    Ok(admitted.all()?)
 }

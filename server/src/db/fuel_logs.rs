@@ -8,33 +8,58 @@
 //! refuse those with the field's own error (`fuel_logs_*` CHECK constraints), not as a
 //! missing value.
 
+use std::sync::LazyLock;
+
 use chrono::NaiveDate;
 use shared::fuel_logs::{FuelLog, NewFuelLog};
+use sqlx::{FromRow, Row};
 use uuid::Uuid;
 
+use super::read::{HouseholdRead, in_household};
 use super::tenant::HouseholdTx;
+use crate::error::AppError;
 
 /// Keyset position in a vehicle's history: (date, odometer) strictly increase together.
 pub type Cursor = (NaiveDate, f64);
 
-/// A page of a vehicle's history, newest first.
+/// The vehicle's row (`listed_vehicle`), joined to each log of the page: no row at all
+/// when the vehicle is not in the household, one row without a log when it has none.
+static LIST: LazyLock<String> = LazyLock::new(|| {
+    in_household(
+        "SELECT v.id AS listed_vehicle, f.* FROM vehicles v \
+         LEFT JOIN LATERAL (SELECT * FROM fuel_logs WHERE vehicle_id = v.id \
+             AND ($4::date IS NULL OR (filled_at, odometer_km) < ($4, $5)) \
+             ORDER BY filled_at DESC, odometer_km DESC LIMIT $6) f ON true \
+         WHERE v.id = $3",
+    )
+});
+
+/// A page of a vehicle's history, newest first; `None` when the vehicle is not in the
+/// household (another household's vehicle is as absent as a missing one).
 pub async fn list(
-    tx: &mut HouseholdTx,
+    read: &HouseholdRead,
     vehicle_id: Uuid,
     before: Option<Cursor>,
     limit: u32,
-) -> sqlx::Result<Vec<FuelLog>> {
-    sqlx::query_as(
-        "SELECT * FROM fuel_logs WHERE vehicle_id = $1 \
-         AND ($2::date IS NULL OR (filled_at, odometer_km) < ($2, $3)) \
-         ORDER BY filled_at DESC, odometer_km DESC LIMIT $4",
-    )
-    .bind(vehicle_id)
-    .bind(before.map(|c| c.0))
-    .bind(before.map(|c| c.1))
-    .bind(i64::from(limit))
-    .fetch_all(tx.conn())
-    .await
+) -> Result<Option<Vec<FuelLog>>, AppError> {
+    let admitted = read
+        .fetch(&LIST, |q| {
+            q.bind(vehicle_id)
+                .bind(before.map(|c| c.0))
+                .bind(before.map(|c| c.1))
+                .bind(i64::from(limit))
+        })
+        .await?;
+    if admitted.rows.is_empty() {
+        return Ok(None);
+    }
+    let logs = admitted
+        .rows
+        .iter()
+        .filter(|row| matches!(row.try_get::<Option<Uuid>, _>("id"), Ok(Some(_))))
+        .map(FuelLog::from_row)
+        .collect::<sqlx::Result<_>>()?;
+    Ok(Some(logs))
 }
 
 /// The odometer readings around `date`: the highest on or before it and the lowest after.

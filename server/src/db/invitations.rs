@@ -5,6 +5,8 @@
 //! transaction look for the invitation within one household, the random part is the
 //! secret. Only the code's SHA-256 is stored, so the table never holds a usable code.
 
+use std::sync::LazyLock;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use chrono::{DateTime, Utc};
@@ -14,7 +16,9 @@ use shared::Role;
 use shared::invitations::JoinRequest;
 use uuid::Uuid;
 
+use super::read::{HouseholdRead, in_household};
 use super::tenant::{HouseholdTx, RedemptionTx};
+use crate::error::AppError;
 
 /// How long a code may be redeemed.
 pub const LIFETIME: chrono::Duration = chrono::Duration::days(7);
@@ -109,13 +113,17 @@ pub async fn redeem(tx: &mut RedemptionTx, sub: &str) -> sqlx::Result<Redeemed> 
 
 /// The current household's pending requests, oldest first.
 pub async fn pending(tx: &mut HouseholdTx) -> sqlx::Result<Vec<JoinRequest>> {
-    sqlx::query_as(
-        "SELECT requester_sub, role, status, requested_at FROM join_requests \
-         WHERE status = 'pending' ORDER BY requested_at, requester_sub",
-    )
-    .fetch_all(tx.conn())
-    .await
+    sqlx::query_as(PENDING).fetch_all(tx.conn()).await
 }
+
+/// [`pending`] for a read request, in one statement ([`super::read`]).
+pub async fn pending_read(read: &HouseholdRead) -> Result<Vec<JoinRequest>, AppError> {
+    static QUERY: LazyLock<String> = LazyLock::new(|| in_household(PENDING));
+    Ok(read.fetch(&QUERY, |q| q).await?.all()?)
+}
+
+const PENDING: &str = "SELECT requester_sub, role, status, requested_at FROM join_requests \
+                       WHERE status = 'pending' ORDER BY requested_at, requester_sub";
 
 /// Decides `sub`'s pending request; the role it asked for, or `None` when there is none.
 pub async fn decide(tx: &mut HouseholdTx, sub: &str, approve: bool) -> sqlx::Result<Option<Role>> {

@@ -2,19 +2,25 @@
 //! owners change or remove others, anyone remove themselves, and keeps an owner
 //! (`household_members_last_owner`): these functions do not repeat those rules.
 
+use std::sync::LazyLock;
+
 use shared::Role;
 use shared::households::Member;
 
+use super::read::{HouseholdRead, in_household};
 use super::tenant::HouseholdTx;
+use crate::error::AppError;
 
-/// Owners first, then by subject.
-pub async fn list(tx: &mut HouseholdTx) -> sqlx::Result<Vec<Member>> {
-    sqlx::query_as(
+static LIST: LazyLock<String> = LazyLock::new(|| {
+    in_household(
         "SELECT user_sub, role, created_at FROM household_members \
          ORDER BY role = 'owner' DESC, user_sub",
     )
-    .fetch_all(tx.conn())
-    .await
+});
+
+/// Owners first, then by subject.
+pub async fn list(read: &HouseholdRead) -> Result<Vec<Member>, AppError> {
+    Ok(read.fetch(&LIST, |q| q).await?.all()?)
 }
 
 /// Whether `sub` was a member (and now has `role`).

@@ -10,18 +10,21 @@ pub mod members;
 pub mod memberships;
 pub mod migrate;
 pub mod quota;
+pub mod read;
 pub mod summary;
 pub mod tenant;
 pub mod vehicles;
 
+use std::str::FromStr;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use shared::problem::FieldError;
-use sqlx::PgPool;
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgConnection, PgPool};
 
+use crate::config::Runtime;
 use crate::error::AppError;
 
 /// The runtime pool. No test-before-acquire ping: that would be one more round trip on
@@ -37,15 +40,15 @@ pub fn pool_options() -> PgPoolOptions {
         .test_before_acquire(false)
 }
 
-pub async fn connect(
-    url: &SecretString,
-    size: u32,
-    acquire_timeout: Duration,
-) -> Result<PgPool, sqlx::Error> {
+/// The runtime pool for `runtime`'s settings. `DATABASE_STATEMENT_CACHE_CAPACITY` is the
+/// number of named prepared statements each connection keeps (0: none, for a pooler).
+pub async fn connect(url: &SecretString, runtime: &Runtime) -> Result<PgPool, sqlx::Error> {
+    let options = PgConnectOptions::from_str(url.expose_secret())?
+        .statement_cache_capacity(usize::from(runtime.statement_cache_capacity));
     pool_options()
-        .max_connections(size)
-        .acquire_timeout(acquire_timeout)
-        .connect(url.expose_secret())
+        .max_connections(runtime.pool_size)
+        .acquire_timeout(Duration::from_millis(runtime.timeouts.acquire_ms))
+        .connect_with(options)
         .await
 }
 
@@ -63,12 +66,12 @@ pub fn columns_of<'de, T: Deserialize<'de>>() -> String {
 /// Warns when the runtime role runs without `statement_timeout` or
 /// `idle_in_transaction_session_timeout`, which `server/sql/bootstrap.sql` sets on the role
 /// itself (so they hold through PgBouncer, which drops startup options).
-pub async fn warn_without_timeouts(db: &PgPool) -> Result<(), sqlx::Error> {
+pub async fn warn_without_timeouts(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     let (statement, idle): (String, String) = sqlx::query_as(
         "SELECT current_setting('statement_timeout'), \
                 current_setting('idle_in_transaction_session_timeout')",
     )
-    .fetch_one(db)
+    .fetch_one(conn)
     .await?;
     if statement == "0" || idle == "0" {
         tracing::warn!(

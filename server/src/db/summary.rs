@@ -3,13 +3,16 @@
 //! many fuel logs the household holds (its quota bounds the work, `statement_timeout` the
 //! time).
 
+use std::sync::LazyLock;
+
 use chrono::NaiveDate;
 use shared::summary::{ECONOMY_POINTS_MAX, EconomyPoint, VehicleSummary, mpg_us};
 use shared::vehicles::FuelUnit;
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use super::tenant::HouseholdTx;
+use super::read::{HouseholdRead, in_household};
+use crate::error::AppError;
 
 /// Volumes stay in the vehicle's own unit (all of a vehicle's logs share it); litres are
 /// worked out here, from the one conversion `shared` defines.
@@ -57,7 +60,7 @@ WITH fills AS (
            array_agg(filled_at ORDER BY filled_at, odometer_km) AS dates,
            array_agg(volume ORDER BY filled_at, odometer_km) AS volumes,
            array_agg(distance ORDER BY filled_at, odometer_km) AS distances
-    FROM latest WHERE age <= $1 GROUP BY household_id, vehicle_id
+    FROM latest WHERE age <= $3 GROUP BY household_id, vehicle_id
 )
 SELECT v.id AS vehicle_id, v.name, v.fuel_unit,
        coalesce(t.fill_ups, 0) AS fill_ups, coalesce(t.volume, 0) AS volume,
@@ -70,12 +73,14 @@ LEFT JOIN totals t ON t.household_id = v.household_id AND t.vehicle_id = v.id
 LEFT JOIN points p ON p.household_id = v.household_id AND p.vehicle_id = v.id
 ORDER BY v.name, v.id";
 
+static SUMMARY_READ: LazyLock<String> = LazyLock::new(|| in_household(SUMMARY));
+
 /// Every vehicle (those without logs too), with figures from its fill-ups.
-pub async fn per_vehicle(tx: &mut HouseholdTx) -> sqlx::Result<Vec<VehicleSummary>> {
-    let rows: Vec<Row> = sqlx::query_as(SUMMARY)
-        .bind(i64::from(ECONOMY_POINTS_MAX))
-        .fetch_all(tx.conn())
+pub async fn per_vehicle(read: &HouseholdRead) -> Result<Vec<VehicleSummary>, AppError> {
+    let admitted = read
+        .fetch(&SUMMARY_READ, |q| q.bind(i64::from(ECONOMY_POINTS_MAX)))
         .await?;
+    let rows: Vec<Row> = admitted.all()?;
     Ok(rows.into_iter().map(summarise).collect())
 }
 

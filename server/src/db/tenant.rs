@@ -50,6 +50,22 @@ macro_rules! context_transaction {
     };
 }
 
+/// The answer to `app.enter_household`'s row: the member's role when they are a member of
+/// an active household; 403 for a non-member (or an unknown household), 403
+/// [`AppError::Suspended`] for a member of a suspended one.
+pub(crate) fn admit(role: Option<String>, status: Option<String>) -> Result<Role, AppError> {
+    match (role.as_deref().and_then(Role::parse), status.as_deref()) {
+        (None, _) => Err(AppError::Forbidden(
+            "you do not have access to this household",
+        )),
+        (Some(role), Some(s)) if HouseholdStatus::parse(s) == Some(HouseholdStatus::Active) => {
+            Ok(role)
+        }
+        // Suspended, or a status this build does not know: fail closed.
+        (Some(_), _) => Err(AppError::Suspended),
+    }
+}
+
 /// A transaction scoped to one household, as the member the database admitted.
 pub struct HouseholdTx {
     tx: Transaction<'static, Postgres>,
@@ -69,18 +85,7 @@ impl HouseholdTx {
                 .bind(sub)
                 .fetch_one(&mut *tx)
                 .await?;
-        let role = match (role.as_deref().and_then(Role::parse), status.as_deref()) {
-            (None, _) => {
-                return Err(AppError::Forbidden(
-                    "you do not have access to this household",
-                ));
-            }
-            (Some(role), Some(s)) if HouseholdStatus::parse(s) == Some(HouseholdStatus::Active) => {
-                role
-            }
-            // Suspended, or a status this build does not know: fail closed.
-            (Some(_), _) => return Err(AppError::Suspended),
-        };
+        let role = admit(role, status)?;
         Ok(Self {
             tx,
             household_id,

@@ -19,7 +19,9 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::columns_of;
+use super::read::{HouseholdRead, in_household};
 use super::tenant::HouseholdTx;
+use crate::error::AppError;
 
 /// Built once from [`NewVehicle`]'s fields; serde has already filled in its defaults.
 static INSERT: LazyLock<String> = LazyLock::new(|| {
@@ -41,26 +43,29 @@ static UPDATE: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+static LIST: LazyLock<String> = LazyLock::new(|| {
+    in_household(
+        "SELECT * FROM vehicles WHERE ($3::text IS NULL OR name > $3) ORDER BY name LIMIT $4",
+    )
+});
+
 /// One page ordered by name; `after` is the last name of the previous page.
 pub async fn list(
-    tx: &mut HouseholdTx,
+    read: &HouseholdRead,
     after: Option<&str>,
     limit: u32,
-) -> sqlx::Result<Vec<Vehicle>> {
-    sqlx::query_as(
-        "SELECT * FROM vehicles WHERE ($1::text IS NULL OR name > $1) ORDER BY name LIMIT $2",
-    )
-    .bind(after)
-    .bind(i64::from(limit))
-    .fetch_all(tx.conn())
-    .await
+) -> Result<Vec<Vehicle>, AppError> {
+    let admitted = read
+        .fetch(&LIST, |q| q.bind(after).bind(i64::from(limit)))
+        .await?;
+    Ok(admitted.all()?)
 }
 
-pub async fn get(tx: &mut HouseholdTx, id: Uuid) -> sqlx::Result<Option<Vehicle>> {
-    sqlx::query_as("SELECT * FROM vehicles WHERE id = $1")
-        .bind(id)
-        .fetch_optional(tx.conn())
-        .await
+static GET: LazyLock<String> =
+    LazyLock::new(|| in_household("SELECT * FROM vehicles WHERE id = $3"));
+
+pub async fn get(read: &HouseholdRead, id: Uuid) -> Result<Option<Vehicle>, AppError> {
+    Ok(read.fetch(&GET, |q| q.bind(id)).await?.first()?)
 }
 
 /// Inserts into the transaction's household: `household_id` comes from the column

@@ -30,8 +30,6 @@ pub(super) async fn list(
     access: HouseholdAccess,
     AppQuery(params): AppQuery<PageParams>,
 ) -> Result<Json<Page<AuditEvent>>> {
-    let mut scope = access.begin().await?;
-    scope.require_owner()?;
     let limit = params.limit()?;
     let before = params
         .cursor_text()?
@@ -40,7 +38,7 @@ pub(super) async fn list(
                 .map_err(|_| AppError::BadRequest("cursor is not one this server issued".into()))
         })
         .transpose()?;
-    let mut rows = audit_events::list(scope.tx.conn(), before, limit + 1).await?;
+    let mut rows = audit_events::list(&access.read_as_owner(), before, limit + 1).await?;
     let next_cursor = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
         rows.last().map(|r| encode_cursor(&r.id.to_string()))

@@ -65,12 +65,10 @@ async fn list(
                 AppError::BadRequest("cursor is not one this server issued".into())
             })?),
         };
-    let mut scope = access.begin().await?;
     // Another household's vehicle is as absent as a missing one: 404, not an empty list.
-    vehicles::get(&mut scope.tx, vehicle_id)
+    let mut items = fuel_logs::list(&access.read(), vehicle_id, before, limit + 1)
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut items = fuel_logs::list(&mut scope.tx, vehicle_id, before, limit + 1).await?;
     let next_cursor = if items.len() > limit as usize {
         items.truncate(limit as usize);
         items

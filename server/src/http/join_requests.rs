@@ -33,9 +33,7 @@ pub fn router() -> Router<AppState> {
     params(HouseholdPath), security(("internal_token" = [])),
     responses((status = 200, description = "Pending requests, oldest first", body = JoinRequests), DataErrors))]
 pub(super) async fn list(access: HouseholdAccess) -> Result<Json<JoinRequests>> {
-    let mut scope = access.begin().await?;
-    scope.require_owner()?;
-    let requests = invitations::pending(&mut scope.tx).await?;
+    let requests = invitations::pending_read(&access.read_as_owner()).await?;
     Ok(Json(JoinRequests { requests }))
 }
 

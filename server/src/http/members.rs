@@ -30,8 +30,7 @@ pub fn router() -> Router<AppState> {
     params(HouseholdPath), security(("internal_token" = [])),
     responses((status = 200, body = Members), DataErrors))]
 pub(super) async fn list(access: HouseholdAccess) -> Result<Json<Members>> {
-    let mut scope = access.begin().await?;
-    let members = members::list(&mut scope.tx).await?;
+    let members = members::list(&access.read()).await?;
     Ok(Json(Members { members }))
 }
 

@@ -29,10 +29,10 @@ pub fn router() -> Router<AppState> {
     ),
 )]
 async fn household_summary(access: HouseholdAccess) -> Result<Json<Summary>> {
-    let mut scope = access.begin().await?;
-    let vehicles = summary::per_vehicle(&mut scope.tx).await?;
+    let read = access.read();
+    let vehicles = summary::per_vehicle(&read).await?;
     Ok(Json(Summary {
-        household_id: scope.tx.household_id(),
+        household_id: read.household_id(),
         vehicles,
     }))
 }

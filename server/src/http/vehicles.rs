@@ -93,9 +93,8 @@ async fn list(
 ) -> Result<Json<Page<Vehicle>>> {
     let limit = params.limit()?;
     let after = params.cursor_text()?;
-    let mut scope = access.begin().await?;
     // One extra row tells whether there is a next page.
-    let mut items = vehicles::list(&mut scope.tx, after.as_deref(), limit + 1).await?;
+    let mut items = vehicles::list(&access.read(), after.as_deref(), limit + 1).await?;
     let next_cursor = if items.len() > limit as usize {
         items.truncate(limit as usize);
         items.last().map(|v| encode_cursor(&v.name))
@@ -165,8 +164,7 @@ async fn one(
     access: HouseholdAccess,
     AppPath((_, id)): AppPath<(Uuid, Uuid)>,
 ) -> Result<Json<Vehicle>> {
-    let mut scope = access.begin().await?;
-    vehicles::get(&mut scope.tx, id)
+    vehicles::get(&access.read(), id)
         .await?
         .map(Json)
         .ok_or(AppError::NotFound)

@@ -19,9 +19,11 @@ use rsa::traits::PublicKeyParts;
 use serde_json::{Value, json};
 use server::config::{Config, RateLimits};
 use server::state::AppState;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgSslMode};
 use sqlx::{Connection, PgConnection, PgPool};
 use uuid::Uuid;
+
+use crate::pgbouncer::PgBouncer;
 
 pub const AUDIENCE: &str = "https://api.household.test";
 pub const CLIENT_ID: &str = "test-spa";
@@ -52,6 +54,40 @@ pub struct TestDb {
     pub admin: PgPool,
     pub app: PgPool,
     pub app_options: PgConnectOptions,
+    /// The PgBouncer the runtime-role pool goes through, if any.
+    pub pgbouncer: Option<PgBouncer>,
+}
+
+/// Where the runtime-role pool connects.
+#[derive(Debug, Clone, Copy)]
+pub enum Via {
+    /// Straight to PostgreSQL.
+    Direct,
+    /// Through a new PgBouncer in transaction mode with this many server connections, and
+    /// without a statement cache (`DATABASE_STATEMENT_CACHE_CAPACITY=0`).
+    PgBouncer(u32),
+    /// Through something listening on this loopback port that relays to PostgreSQL.
+    Relay(u16),
+}
+
+impl Via {
+    /// `TEST_PGBOUNCER=1` sends every test through PgBouncer.
+    pub fn from_env() -> Self {
+        if crate::pgbouncer::requested() {
+            Via::PgBouncer(4)
+        } else {
+            Via::Direct
+        }
+    }
+}
+
+/// Host and port of the test cluster.
+pub fn upstream() -> (String, u16) {
+    let url = url::Url::parse(&admin_url()).unwrap();
+    (
+        url.host_str().unwrap().to_owned(),
+        url.port().unwrap_or(5432),
+    )
 }
 
 impl TestDb {
@@ -60,6 +96,10 @@ impl TestDb {
     }
 
     pub async fn with_pool(options: PgPoolOptions) -> Self {
+        Self::with_pool_via(options, Via::from_env()).await
+    }
+
+    pub async fn with_pool_via(options: PgPoolOptions, via: Via) -> Self {
         let admin_url = admin_url();
         let name = format!("t_{}", Uuid::new_v4().simple());
         let mut conn = PgConnection::connect(&admin_url)
@@ -90,8 +130,28 @@ impl TestDb {
         if let Ok(password) = std::env::var("TEST_APP_PASSWORD") {
             app_options = app_options.password(&password);
         }
+        let mut pgbouncer = None;
+        let routed = match via {
+            Via::Direct => app_options.clone(),
+            Via::PgBouncer(server_pool_size) => {
+                let (host, port) = upstream();
+                let bouncer = PgBouncer::start(&host, port, server_pool_size);
+                let options = app_options
+                    .clone()
+                    .host("127.0.0.1")
+                    .port(bouncer.port)
+                    .statement_cache_capacity(0);
+                pgbouncer = Some(bouncer);
+                options
+            }
+            Via::Relay(port) => app_options
+                .clone()
+                .host("127.0.0.1")
+                .port(port)
+                .ssl_mode(PgSslMode::Disable),
+        };
         let app = options
-            .connect_with(app_options.clone())
+            .connect_with(routed)
             .await
             .expect("connect as household_app");
         Self {
@@ -99,6 +159,7 @@ impl TestDb {
             admin,
             app,
             app_options,
+            pgbouncer,
         }
     }
 
@@ -397,6 +458,8 @@ pub struct Options {
     pub metrics: bool,
     /// Take the issuer offline before the server starts (so no key is ever fetched).
     pub issuer_offline: bool,
+    /// Where the pool connects: `TEST_PGBOUNCER` decides unless a test does.
+    pub via: Via,
 }
 
 impl Default for Options {
@@ -423,6 +486,7 @@ impl Default for Options {
             mfe_dist: None,
             metrics: false,
             issuer_offline: false,
+            via: Via::from_env(),
         }
     }
 }
@@ -444,7 +508,7 @@ impl TestApp {
                 counter.fetch_add(1, Ordering::SeqCst);
                 Box::pin(async { Ok(true) })
             });
-        let db = TestDb::with_pool(pool).await;
+        let db = TestDb::with_pool_via(pool, options.via).await;
         let key_dir = tempdir::Dir::new();
         let key_file = key_dir.0.join("internal.pem");
         std::fs::write(
@@ -462,6 +526,9 @@ impl TestApp {
         config.runtime.rate_limits = options.tuning.rates;
         config.runtime.cors_allowed_origins = options.cors_allowed_origins;
         config.mfe_dist = options.mfe_dist;
+        if db.pgbouncer.is_some() {
+            config.runtime.statement_cache_capacity = 0;
+        }
         let signer = server::auth::internal::InternalSigner::new(&config.internal).unwrap();
         let tuning = server::state::Tuning {
             jwks_cooldown: options.tuning.jwks_cooldown,

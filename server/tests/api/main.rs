@@ -12,6 +12,8 @@ mod idp_keys;
 mod lifecycle;
 mod metrics;
 mod openapi;
+mod pgbouncer;
+mod pooling;
 mod resilience;
 mod revocation;
 mod rls;

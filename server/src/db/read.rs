@@ -1,0 +1,127 @@
+//! A household read in one statement: the database admits the caller and reads the rows in
+//! a single round trip, instead of BEGIN, `app.enter_household`, the query and COMMIT.
+//!
+//! [`in_household`] wraps a read query (a constant of this crate, never request text) as
+//!
+//! ```sql
+//! WITH ctx AS MATERIALIZED (SELECT member_role, household_status FROM app.enter_household($1, $2))
+//! SELECT ctx.member_role, ctx.household_status, r.* FROM ctx
+//! LEFT JOIN LATERAL (SELECT true AS in_household_row, d.* FROM (<query>) d
+//!                    WHERE ctx.household_status = 'active' OFFSET 0) r ON true
+//! ```
+//!
+//! Why the settings are in place before row-level security reads them: the CTE is
+//! materialized (and `enter_household` is volatile, so it could not be inlined anyway), and
+//! the lateral subquery refers to `ctx`, so the only plan is a nested loop that scans `ctx`
+//! first and runs the subquery once per `ctx` row; `OFFSET 0` keeps the subquery from being
+//! pulled up into the join. The policies read the context through init-plans
+//! (`(SELECT app.current_household_id())`), which PostgreSQL evaluates when first needed,
+//! inside that subquery, so after `enter_household` has set them. The function is
+//! parallel-unsafe, so no worker reads a copy of the settings taken before. A caller who is
+//! not admitted gets the one `ctx` row with no data row (the `WHERE` is false, and without
+//! a context the policies would show nothing anyway).
+//!
+//! The settings are transaction-local (`set_config(…, true)`), and the statement runs in its
+//! own implicit transaction, which ends with it: the pooled connection goes back with no
+//! household context. Behind a transaction-mode pooler (`DATABASE_STATEMENT_CACHE_CAPACITY=0`)
+//! the statement runs in an explicit transaction instead, because sqlx then parses it on one
+//! Sync and executes it on the next, and the pooler may send the two to different servers.
+//! Writes keep their [`HouseholdTx`](super::tenant::HouseholdTx).
+
+use shared::Role;
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::query::Query;
+use sqlx::{FromRow, PgPool, Postgres, Row};
+use uuid::Uuid;
+
+use super::tenant::admit;
+use crate::auth::context::Grant;
+use crate::error::AppError;
+
+/// `query` wrapped to enter the household first. `$1` and `$2` are the household and the
+/// subject, so the query's own parameters start at `$3`. Build it once (a `LazyLock`).
+pub fn in_household(query: &str) -> String {
+    format!(
+        "WITH ctx AS MATERIALIZED \
+             (SELECT member_role, household_status FROM app.enter_household($1, $2)) \
+         SELECT ctx.member_role, ctx.household_status, r.* FROM ctx \
+         LEFT JOIN LATERAL (SELECT true AS in_household_row, d.* FROM ({query}) d \
+                            WHERE ctx.household_status = 'active' OFFSET 0) r ON true"
+    )
+}
+
+/// Who reads which household, and how the statement must run.
+pub struct HouseholdRead {
+    pub(crate) pool: PgPool,
+    pub(crate) household_id: Uuid,
+    pub(crate) sub: String,
+    /// Run inside BEGIN … COMMIT: behind a transaction-mode pooler.
+    pub(crate) in_transaction: bool,
+    /// The token's role (which must still be the database's) and whether only owners may read.
+    pub(crate) grant: Grant,
+}
+
+/// The rows of an admitted caller, and the role the database holds for them now.
+pub struct Admitted {
+    pub role: Role,
+    pub rows: Vec<PgRow>,
+}
+
+impl Admitted {
+    /// Every row, decoded.
+    pub fn all<T: for<'r> FromRow<'r, PgRow>>(&self) -> sqlx::Result<Vec<T>> {
+        self.rows.iter().map(T::from_row).collect()
+    }
+
+    /// The first row, decoded, if any.
+    pub fn first<T: for<'r> FromRow<'r, PgRow>>(&self) -> sqlx::Result<Option<T>> {
+        self.rows.first().map(T::from_row).transpose()
+    }
+}
+
+impl HouseholdRead {
+    pub fn household_id(&self) -> Uuid {
+        self.household_id
+    }
+
+    /// Runs `sql` (from [`in_household`]) with the household and subject bound first and
+    /// `bind` adding the query's own parameters. A non-member gets 403, a member of a
+    /// suspended household 403 [`AppError::Suspended`], as [`HouseholdTx`] answers; a token
+    /// whose role is stale 401, and a non-owner 403 where the [`Grant`] is for owners.
+    ///
+    /// [`HouseholdTx`]: super::tenant::HouseholdTx
+    pub async fn fetch<'q>(
+        &'q self,
+        sql: &'q str,
+        bind: impl FnOnce(Query<'q, Postgres, PgArguments>) -> Query<'q, Postgres, PgArguments>,
+    ) -> Result<Admitted, AppError> {
+        let query = bind(
+            sqlx::query(sql)
+                .bind(self.household_id)
+                .bind(self.sub.as_str()),
+        );
+        let rows = if self.in_transaction {
+            let mut tx = self.pool.begin().await?;
+            let rows = query.fetch_all(&mut *tx).await?;
+            tx.commit().await?;
+            rows
+        } else {
+            query.fetch_all(&self.pool).await?
+        };
+        // Always exactly one `ctx` row; its columns repeat on every data row.
+        let head = rows.first().ok_or(sqlx::Error::RowNotFound)?;
+        let role = admit(
+            head.try_get("member_role")?,
+            head.try_get("household_status")?,
+        )?;
+        self.grant.check(role)?;
+        let mut rows = rows;
+        rows.retain(|row| {
+            matches!(
+                row.try_get::<Option<bool>, _>("in_household_row"),
+                Ok(Some(true))
+            )
+        });
+        Ok(Admitted { role, rows })
+    }
+}

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::auth::auth0::{self, Auth0Validator};
 use crate::auth::internal::{CachedVerifier, InternalSigner};
 use crate::config::{Config, RateLimits};
-use crate::rate_limit::KeyedLimiter;
+use crate::rate_limit::{Limiter, SharedLimits};
 
 /// At most this many keys per limiter are remembered.
 const MAX_LIMITER_KEYS: usize = 100_000;
@@ -18,22 +18,29 @@ const MAX_LIMITER_KEYS: usize = 100_000;
 const VERIFIED_TOKEN_CACHE: usize = 50_000;
 
 pub struct Limiters {
-    pub requests_ip: KeyedLimiter<IpAddr>,
-    pub exchange_ip: KeyedLimiter<IpAddr>,
-    pub exchange_user: KeyedLimiter<(String, Uuid)>,
-    pub data_user: KeyedLimiter<(String, Uuid)>,
+    pub requests_ip: Limiter<IpAddr>,
+    pub exchange_ip: Limiter<IpAddr>,
+    pub exchange_user: Limiter<(String, Uuid)>,
+    pub data_user: Limiter<(String, Uuid)>,
     /// `/api/me/households` per subject, at the data routes' rate.
-    pub me_user: KeyedLimiter<String>,
+    pub me_user: Limiter<String>,
 }
 
 impl Limiters {
-    pub fn new(rates: RateLimits) -> Self {
+    /// Each limiter is shared through `shared` (Redis) when given, else per process.
+    pub fn new(rates: RateLimits, shared: Option<SharedLimits>) -> Self {
+        let max = MAX_LIMITER_KEYS;
         Self {
-            requests_ip: KeyedLimiter::new(rates.requests_per_ip, MAX_LIMITER_KEYS),
-            exchange_ip: KeyedLimiter::new(rates.exchange_per_ip, MAX_LIMITER_KEYS),
-            exchange_user: KeyedLimiter::new(rates.exchange_per_user, MAX_LIMITER_KEYS),
-            data_user: KeyedLimiter::new(rates.data_per_user, MAX_LIMITER_KEYS),
-            me_user: KeyedLimiter::new(rates.data_per_user, MAX_LIMITER_KEYS),
+            requests_ip: Limiter::new("requests_ip", rates.requests_per_ip, max, shared.clone()),
+            exchange_ip: Limiter::new("exchange_ip", rates.exchange_per_ip, max, shared.clone()),
+            exchange_user: Limiter::new(
+                "exchange_user",
+                rates.exchange_per_user,
+                max,
+                shared.clone(),
+            ),
+            data_user: Limiter::new("data_user", rates.data_per_user, max, shared.clone()),
+            me_user: Limiter::new("me_user", rates.data_per_user, max, shared),
         }
     }
 }
@@ -71,7 +78,15 @@ impl AppState {
     ) -> anyhow::Result<Self> {
         let auth0 = Auth0Validator::new(&config.auth0, tuning.jwks_cooldown)?;
         let verifier = CachedVerifier::new(signer.verifier(), VERIFIED_TOKEN_CACHE);
-        let limits = Limiters::new(config.runtime.rate_limits);
+        // Lazily connected (no await here): a Redis that is down at start-up is an outage
+        // like any other, not a reason to refuse to start.
+        let shared = config
+            .runtime
+            .redis_url
+            .as_ref()
+            .map(SharedLimits::new)
+            .transpose()?;
+        let limits = Limiters::new(config.runtime.rate_limits, shared);
         Ok(Self {
             config: Arc::new(config),
             db,

@@ -51,7 +51,7 @@ async fn exchange(
     ClientIp(ip): ClientIp,
     request: Request,
 ) -> Result<Response> {
-    state.limits.exchange_ip.check(&client_key(ip))?;
+    state.limits.exchange_ip.check(&client_key(ip)).await?;
     let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -195,7 +195,8 @@ async fn issue(state: &AppState, sub: &str, household_id: Uuid) -> Result<(Strin
     state
         .limits
         .exchange_user
-        .check(&(sub.to_owned(), household_id))?;
+        .check(&(sub.to_owned(), household_id))
+        .await?;
     let mut tx = UserTx::begin(&state.db, sub).await?;
     let membership = memberships::find(&mut tx, sub, household_id).await?;
     drop(tx);

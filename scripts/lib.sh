@@ -37,6 +37,20 @@ ensure_pgbouncer() {
   [ -x /usr/sbin/pgbouncer ] || { log "installing pgbouncer (apt)"; apt_install pgbouncer; }
 }
 
+# redis-server: the shared rate-limit tests start their own throwaway one.
+ensure_redis() {
+  command -v redis-server >/dev/null || { log "installing redis-server (apt)"; apt_install redis-server; }
+}
+
+# What scripts/cluster runs besides the server: PgBouncer, nginx, Redis, psql, openssl.
+ensure_cluster_tools() {
+  ensure_postgres
+  ensure_redis
+  ensure_pgbouncer
+  [ -x /usr/sbin/nginx ] || { log "installing nginx (apt)"; apt_install nginx; }
+  command -v openssl >/dev/null || apt_install openssl
+}
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # Cargo's build outputs (CARGO_TARGET_DIR when set); data and logs stay under $ROOT/target.

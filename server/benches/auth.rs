@@ -18,7 +18,7 @@ use server::auth::auth0::Auth0Validator;
 use server::auth::context::authorize;
 use server::auth::internal::{CachedVerifier, InternalSigner, KeyPair};
 use server::config::{Auth0Config, InternalTokenConfig};
-use server::rate_limit::{KeyedLimiter, Rate};
+use server::rate_limit::{Limiter, Rate};
 use shared::Role;
 use uuid::Uuid;
 
@@ -51,16 +51,18 @@ fn internal(c: &mut Criterion) {
 }
 
 fn fused(c: &mut Criterion) {
+    // Without REDIS_URL the limiter never waits; the runtime only drives its future.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     let signer = signer();
     let household = Uuid::new_v4();
     let token = signer.sign("auth0|bench", household, Role::Member).unwrap();
-    let limiter = KeyedLimiter::new(
-        Rate {
-            per_second: u32::MAX,
-            burst: u32::MAX,
-        },
-        100_000,
-    );
+    let rate = Rate {
+        per_second: u32::MAX,
+        burst: u32::MAX,
+    };
+    let limiter = Limiter::new("bench", rate, 100_000, None);
     let mut headers = HeaderMap::new();
     headers.insert(
         header::AUTHORIZATION,
@@ -71,35 +73,48 @@ fn fused(c: &mut Criterion) {
     let mut group = c.benchmark_group("fused_path");
     // Cold: a new cache each time, so every call verifies the signature.
     group.bench_function("cold_cache", |b| {
-        b.iter_batched(
+        b.to_async(&rt).iter_batched(
             || CachedVerifier::new(signer.verifier(), 1_000),
             |verifier| {
-                let id = request_id();
-                (
-                    authorize(&verifier, &limiter, &headers, Ok(household)).unwrap(),
-                    id,
-                )
+                let (limiter, headers) = (&limiter, &headers);
+                async move {
+                    let id = request_id();
+                    (
+                        authorize(&verifier, limiter, headers, Ok(household))
+                            .await
+                            .unwrap(),
+                        id,
+                    )
+                }
             },
             criterion::BatchSize::SmallInput,
         )
     });
     let warm = CachedVerifier::new(signer.verifier(), 1_000);
-    authorize(&warm, &limiter, &headers, Ok(household)).unwrap();
+    rt.block_on(authorize(&warm, &limiter, &headers, Ok(household)))
+        .unwrap();
     group.bench_function("warm_cache", |b| {
-        b.iter(|| {
+        b.to_async(&rt).iter(|| async {
             let id = request_id();
             (
-                authorize(&warm, &limiter, &headers, Ok(household)).unwrap(),
+                authorize(&warm, &limiter, &headers, Ok(household))
+                    .await
+                    .unwrap(),
                 id,
             )
         })
     });
     group.bench_function("warm_cache_wrong_household", |b| {
-        b.iter(|| authorize(&warm, &limiter, &headers, Ok(Uuid::nil())).unwrap_err())
+        b.to_async(&rt).iter(|| async {
+            authorize(&warm, &limiter, &headers, Ok(Uuid::nil()))
+                .await
+                .unwrap_err()
+        })
     });
     group.bench_function("rate_limit_check", |b| {
         let key = ("auth0|bench".to_owned(), household);
-        b.iter(|| limiter.check(&key).unwrap())
+        b.to_async(&rt)
+            .iter(|| async { limiter.check(&key).await.unwrap() })
     });
     group.bench_function("request_id", |b| b.iter(request_id));
     group.finish();

@@ -77,6 +77,11 @@ pub struct Runtime {
     /// believed for the client address; default none: the TCP peer is the client
     #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',', value_parser = proxy_net)]
     pub trusted_proxies: Vec<IpNet>,
+    /// Redis (`redis://[:password@]host:port[/db]`) holding the rate limits, so that they
+    /// hold across replicas; while it gives no answer each process limits on its own.
+    /// Default none: each process limits on its own
+    #[arg(long, env = "REDIS_URL", hide_env_values = true, value_parser = redis_url)]
+    pub redis_url: Option<SecretString>,
     #[command(flatten)]
     pub timeouts: Timeouts,
     #[command(flatten)]
@@ -469,6 +474,18 @@ where
     value.parse().map_err(|e: T::Err| e.to_string())
 }
 
+/// A Redis URL the client accepts. Its error names the kind of problem only: the URL may
+/// hold a password.
+fn redis_url(value: &str) -> Result<SecretString, String> {
+    let url = secret(value)?;
+    redis::Client::open(value).map(|_| url).map_err(|e| {
+        format!(
+            "not a Redis URL ({:?}); expected redis://host:port",
+            e.kind()
+        )
+    })
+}
+
 /// A proxy's network: a CIDR, or one address (a /32 or /128).
 fn proxy_net(value: &str) -> Result<IpNet, String> {
     let value = value.trim();
@@ -648,6 +665,22 @@ mod tests {
         let c = config(&["--rate-limit-exchange-per-ip", "5/7"]).unwrap();
         assert_eq!(c.runtime.rate_limits.exchange_per_ip.per_second, 5);
         assert_eq!(c.runtime.rate_limits.exchange_per_ip.burst, 7);
+    }
+
+    #[test]
+    fn a_redis_url_is_optional_and_checked_without_echoing_it() {
+        if unset("REDIS_URL") {
+            assert!(config(&[]).unwrap().runtime.redis_url.is_none());
+        }
+        let c = config(&["--redis-url", "redis://127.0.0.1:6390/0"]).unwrap();
+        assert!(c.runtime.redis_url.is_some());
+        let err = config(&["--redis-url", "http://:hunter2@cache"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("REDIS_URL") && !err.contains("hunter2"),
+            "{err}"
+        );
     }
 
     #[test]

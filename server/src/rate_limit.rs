@@ -1,20 +1,27 @@
-//! Keyed rate limits with bounded memory.
+//! Keyed rate limits with bounded memory, shared by the replicas when `REDIS_URL` is set.
 //!
 //! Each key gets a GCRA limiter from `governor`; the limiters live in a `quick_cache`
 //! of fixed capacity, so a flood of distinct keys (spoofed subjects, IPv6 addresses)
-//! evicts the least recently used keys instead of growing without bound.
+//! evicts the least recently used keys instead of growing without bound. With Redis,
+//! [`shared`] runs the same rule on state every replica sees, and these per-process
+//! limiters are the fallback while Redis gives no answer.
+
+mod shared;
 
 use std::convert::Infallible;
 use std::hash::Hash;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
+use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use quick_cache::sync::Cache;
 
 use crate::error::AppError;
+
+pub use shared::{LimitKey, SharedLimits};
 
 /// A sustained rate with a burst allowance.
 #[derive(Debug, Clone, Copy)]
@@ -57,7 +64,6 @@ pub struct KeyedLimiter<K: Eq + Hash + Clone + Send + Sync + 'static> {
     quota: Quota,
     clock: DefaultClock,
     limiters: Cache<K, Arc<DefaultDirectRateLimiter>>,
-    refusals: Option<prometheus::IntCounter>,
 }
 
 impl<K: Eq + Hash + Clone + Send + Sync + 'static> KeyedLimiter<K> {
@@ -66,14 +72,7 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> KeyedLimiter<K> {
             quota: rate.quota(),
             clock: DefaultClock::default(),
             limiters: Cache::new(max_keys),
-            refusals: None,
         }
-    }
-
-    /// Counts every refusal on `refusals` (the limit's metric).
-    pub fn counting(mut self, refusals: prometheus::IntCounter) -> Self {
-        self.refusals = Some(refusals);
-        self
     }
 
     /// Counts one request for `key`: a 429 with the seconds to wait when over the rate.
@@ -84,15 +83,73 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> KeyedLimiter<K> {
                 Ok::<_, Infallible>(Arc::new(RateLimiter::direct(self.quota)))
             })
             .unwrap_or_else(|never| match never {});
-        limiter.check().map_err(|not_until| {
-            if let Some(refusals) = &self.refusals {
-                refusals.inc();
-            }
-            let wait = not_until.wait_time_from(self.clock.now());
-            AppError::RateLimited {
-                retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
-            }
-        })
+        limiter
+            .check()
+            .map_err(|not_until| retry_after(not_until.wait_time_from(self.clock.now())))
+    }
+}
+
+/// A 429 telling the client to wait `wait`, in whole seconds rounded up.
+fn retry_after(wait: Duration) -> AppError {
+    AppError::RateLimited {
+        retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+    }
+}
+
+/// One limit: Redis's verdict when `REDIS_URL` is set and Redis answers, else this
+/// process's own (see [`shared`] for why an outage falls back rather than refuses).
+pub struct Limiter<K: Eq + Hash + Clone + Send + Sync + 'static> {
+    /// Part of the Redis key, so that limiters do not count each other's requests.
+    name: &'static str,
+    rate: Rate,
+    local: KeyedLimiter<K>,
+    shared: Option<SharedLimits>,
+    /// The limit's refusal counter (`rate_limit_refusals_total{limit=name}`).
+    refusals: Option<prometheus::IntCounter>,
+}
+
+impl<K: LimitKey + Eq + Hash + Clone + Send + Sync + 'static> Limiter<K> {
+    pub fn new(
+        name: &'static str,
+        rate: Rate,
+        max_keys: usize,
+        shared: Option<SharedLimits>,
+    ) -> Self {
+        Self {
+            name,
+            rate,
+            local: KeyedLimiter::new(rate, max_keys),
+            shared,
+            refusals: None,
+        }
+    }
+
+    /// The limit's name: its metric label and part of its Redis key.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Counts every refusal, whoever decided it (Redis or this process), on `refusals`.
+    pub fn counting(mut self, refusals: prometheus::IntCounter) -> Self {
+        self.refusals = Some(refusals);
+        self
+    }
+
+    /// Counts one request for `key`: a 429 with the seconds to wait when over the rate.
+    pub async fn check(&self, key: &K) -> Result<(), AppError> {
+        let verdict = match &self.shared {
+            Some(shared) => match shared.check(self.name, self.rate, key).await {
+                Some(verdict) => verdict,
+                None => self.local.check(key),
+            },
+            None => self.local.check(key),
+        };
+        if verdict.is_err()
+            && let Some(refusals) = &self.refusals
+        {
+            refusals.inc();
+        }
+        verdict
     }
 }
 

@@ -11,7 +11,7 @@ use crate::auth::auth0::{self, Auth0Validator};
 use crate::auth::internal::{CachedVerifier, InternalSigner};
 use crate::config::{Config, RateLimits};
 use crate::metrics::Metrics;
-use crate::rate_limit::KeyedLimiter;
+use crate::rate_limit::{LimitKey, Limiter, Rate, SharedLimits};
 
 /// At most this many keys per limiter are remembered.
 const MAX_LIMITER_KEYS: usize = 100_000;
@@ -19,30 +19,35 @@ const MAX_LIMITER_KEYS: usize = 100_000;
 const VERIFIED_TOKEN_CACHE: usize = 50_000;
 
 pub struct Limiters {
-    pub requests_ip: KeyedLimiter<IpAddr>,
-    pub exchange_ip: KeyedLimiter<IpAddr>,
-    pub exchange_user: KeyedLimiter<(String, Uuid)>,
-    pub data_user: KeyedLimiter<(String, Uuid)>,
+    pub requests_ip: Limiter<IpAddr>,
+    pub exchange_ip: Limiter<IpAddr>,
+    pub exchange_user: Limiter<(String, Uuid)>,
+    pub data_user: Limiter<(String, Uuid)>,
     /// `/api/me/households` per subject, at the data routes' rate.
-    pub me_user: KeyedLimiter<String>,
+    pub me_user: Limiter<String>,
+}
+
+fn limiter<K: LimitKey + Eq + std::hash::Hash + Clone + Send + Sync + 'static>(
+    name: &'static str,
+    rate: Rate,
+    shared: Option<&SharedLimits>,
+    metrics: &Metrics,
+) -> Limiter<K> {
+    Limiter::new(name, rate, MAX_LIMITER_KEYS, shared.cloned())
+        .counting(metrics.rate_limit_refusals(name))
 }
 
 impl Limiters {
-    /// The limiters, each counting its refusals under its own name.
-    pub fn new(rates: RateLimits, metrics: &Metrics) -> Self {
-        fn limiter<K: Eq + std::hash::Hash + Clone + Send + Sync + 'static>(
-            rate: crate::rate_limit::Rate,
-            name: &'static str,
-            metrics: &Metrics,
-        ) -> KeyedLimiter<K> {
-            KeyedLimiter::new(rate, MAX_LIMITER_KEYS).counting(metrics.rate_limit_refusals(name))
-        }
+    /// Each limiter is shared through `shared` (Redis) when given, else per process, and
+    /// counts its refusals under its own name.
+    pub fn new(rates: RateLimits, shared: Option<SharedLimits>, metrics: &Metrics) -> Self {
+        let shared = shared.as_ref();
         Self {
-            requests_ip: limiter(rates.requests_per_ip, "requests_per_ip", metrics),
-            exchange_ip: limiter(rates.exchange_per_ip, "exchange_per_ip", metrics),
-            exchange_user: limiter(rates.exchange_per_user, "exchange_per_user", metrics),
-            data_user: limiter(rates.data_per_user, "data_per_user", metrics),
-            me_user: limiter(rates.data_per_user, "me_per_user", metrics),
+            requests_ip: limiter("requests_per_ip", rates.requests_per_ip, shared, metrics),
+            exchange_ip: limiter("exchange_per_ip", rates.exchange_per_ip, shared, metrics),
+            exchange_user: limiter("exchange_per_user", rates.exchange_per_user, shared, metrics),
+            data_user: limiter("data_per_user", rates.data_per_user, shared, metrics),
+            me_user: limiter("me_per_user", rates.data_per_user, shared, metrics),
         }
     }
 }
@@ -93,7 +98,15 @@ impl AppState {
         auth0.spawn_refresh(tuning.jwks_refresh);
         let verifier = CachedVerifier::new(signer.verifier(), VERIFIED_TOKEN_CACHE)
             .counting(metrics.token_cache());
-        let limits = Limiters::new(config.runtime.rate_limits, &metrics);
+        // Lazily connected (no await here): a Redis that is down at start-up is an outage
+        // like any other, not a reason to refuse to start.
+        let shared = config
+            .runtime
+            .redis_url
+            .as_ref()
+            .map(SharedLimits::new)
+            .transpose()?;
+        let limits = Limiters::new(config.runtime.rate_limits, shared, &metrics);
         Ok(Self {
             config: Arc::new(config),
             db,

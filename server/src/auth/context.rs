@@ -27,7 +27,7 @@ use super::internal::CachedVerifier;
 use crate::db::read::HouseholdRead;
 use crate::db::tenant::HouseholdTx;
 use crate::error::{AppError, Result};
-use crate::rate_limit::KeyedLimiter;
+use crate::rate_limit::Limiter;
 use crate::state::AppState;
 
 /// A request whose token is good for the path's household, before any database work.
@@ -138,9 +138,9 @@ impl HouseholdScope {
 
 /// The checks before the database, on their own so they can be benchmarked. The token
 /// is checked before the path, so an anonymous caller learns nothing from path errors.
-pub fn authorize(
+pub async fn authorize(
     verifier: &CachedVerifier,
-    limiter: &KeyedLimiter<(String, Uuid)>,
+    limiter: &Limiter<(String, Uuid)>,
     headers: &HeaderMap,
     path_household: Result<Uuid>,
 ) -> Result<Arc<InternalClaims>> {
@@ -148,7 +148,9 @@ pub fn authorize(
     if claims.household_id != path_household? {
         return Err(AppError::Forbidden("the token is for another household"));
     }
-    limiter.check(&(claims.sub.clone(), claims.household_id))?;
+    limiter
+        .check(&(claims.sub.clone(), claims.household_id))
+        .await?;
     Ok(claims)
 }
 
@@ -174,7 +176,8 @@ impl FromRequestParts<AppState> for HouseholdAccess {
             &state.limits.data_user,
             &parts.headers,
             household,
-        )?;
+        )
+        .await?;
         let span = tracing::Span::current();
         span.record("household_id", tracing::field::display(claims.household_id));
         span.record("sub", claims.sub.as_str());

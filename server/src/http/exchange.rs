@@ -81,7 +81,7 @@ async fn exchange_either(
     ip: std::net::IpAddr,
     request: Request,
 ) -> Result<Response> {
-    state.limits.exchange_ip.check(&client_key(ip))?;
+    state.limits.exchange_ip.check(&client_key(ip)).await?;
     let content_type = content_type(&request);
     let (parts, body) = request.into_parts();
     let body = axum::body::to_bytes(body, BODY_LIMIT)
@@ -232,7 +232,8 @@ async fn issue(state: &AppState, sub: &str, household_id: Uuid) -> Result<(Strin
     state
         .limits
         .exchange_user
-        .check(&(sub.to_owned(), household_id))?;
+        .check(&(sub.to_owned(), household_id))
+        .await?;
     let mut tx = UserTx::begin(&state.db, sub).await?;
     let membership = memberships::find(&mut tx, sub, household_id).await?;
     drop(tx);

@@ -37,7 +37,8 @@ pub(super) async fn create(
     state
         .limits
         .exchange_user
-        .check(&(claims.sub.clone(), Uuid::nil()))?;
+        .check(&(claims.sub.clone(), Uuid::nil()))
+        .await?;
     let errors = new.validate();
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));

@@ -82,7 +82,8 @@ pub(super) async fn redeem(
     state
         .limits
         .exchange_user
-        .check(&(claims.sub.clone(), household_id))?;
+        .check(&(claims.sub.clone(), household_id))
+        .await?;
     let mut tx = RedemptionTx::begin(
         &state.db,
         household_id,

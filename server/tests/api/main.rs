@@ -18,4 +18,5 @@ mod resilience;
 mod revocation;
 mod rls;
 mod rows;
+mod shared_limits;
 mod tokens;

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use sqlx::{Connection, PgConnection};
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, assert_problem, config};
+use crate::helpers::{TestApp, assert_problem};
 
 fn vehicles(h: Uuid) -> String {
     format!("/api/households/{h}/vehicles")
@@ -333,34 +333,6 @@ async fn enter_household_for_a_household_the_subject_is_not_in_sets_nothing_and_
     assert!(!public, "PUBLIC may execute app.enter_household");
 }
 
-/// Another server process on the same database: its own pool, state and port, the same
-/// signing key. Replicas share nothing but the database and the keys.
-async fn replica(app: &TestApp) -> String {
-    let config = config(
-        &app.issuer.url,
-        &app.db.app_url(),
-        app.key_dir.0.join("internal.pem"),
-        300,
-    );
-    let pool = server::db::pool_options()
-        .max_connections(4)
-        .connect_with(app.db.app_options.clone())
-        .await
-        .unwrap();
-    let signer = server::auth::internal::InternalSigner::new(&config.internal).unwrap();
-    let state =
-        server::state::AppState::new(config, pool, signer, server::state::Tuning::default())
-            .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        server::run(state, listener, std::future::pending())
-            .await
-            .unwrap()
-    });
-    base
-}
-
 /// The time from a committed change to the other replica's refusal: one request.
 async fn refused_after(
     http: &reqwest::Client,
@@ -380,7 +352,7 @@ async fn refused_after(
 #[tokio::test]
 async fn a_removal_demotion_or_suspension_is_seen_by_another_replica_on_its_next_request() {
     let app = TestApp::spawn().await;
-    let other = replica(&app).await;
+    let other = app.replica().await;
     let http = reqwest::Client::new();
     let (removed_h, removed) = app.household_with("R", "auth0|removed", "member").await;
     let (demoted_h, demoted) = app.household_with("D", "auth0|demoted", "member").await;

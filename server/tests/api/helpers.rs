@@ -390,6 +390,8 @@ pub struct Options {
     pub cors_allowed_origins: Vec<String>,
     /// `MFE_DIST`.
     pub mfe_dist: Option<std::path::PathBuf>,
+    /// `AUTH0_ISSUER` instead of the test's own [`TestIssuer`] (which still runs).
+    pub issuer: Option<String>,
 }
 
 impl Default for Options {
@@ -413,6 +415,7 @@ impl Default for Options {
             settings: Vec::new(),
             cors_allowed_origins: Vec::new(),
             mfe_dist: None,
+            issuer: None,
         }
     }
 }
@@ -442,7 +445,7 @@ impl TestApp {
         )
         .unwrap();
         let mut config = config_with(
-            &issuer.url,
+            options.issuer.as_deref().unwrap_or(&issuer.url),
             &db.app_url(),
             key_file,
             options.ttl_secs,

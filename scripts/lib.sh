@@ -101,8 +101,23 @@ check_wasm_bindgen_pin() {
   fi
 }
 
+# `npm ci` in $1 unless every package its package.json names is installed there at the
+# version its package-lock.json locks.
+npm_ci_once() {
+  (cd "$1" && node -e '
+    const fs = require("fs");
+    const { dependencies = {}, devDependencies = {} } = require("./package.json");
+    const locked = require("./package-lock.json").packages;
+    const installed = (d) => fs.existsSync(`node_modules/${d}/package.json`)
+      && require(`./node_modules/${d}/package.json`).version === locked[`node_modules/${d}`]?.version;
+    process.exit(Object.keys({ ...dependencies, ...devDependencies }).every(installed) ? 0 : 1);') && return 0
+  log "installing $(basename "$1")/ npm packages (npm ci)"
+  (cd "$1" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
 # trunk, wasm-bindgen-cli of the locked version, and from e2e/ npm's binaryen (wasm-opt 132:
-# Debian's binaryen 108 produces a broken wasm), terser and playwright-core.
+# Debian's binaryen 108 produces a broken wasm), terser, playwright-core, and for the host
+# tests esbuild, @auth0/auth0-spa-js and axe-core.
 ensure_frontend_tools() {
   ensure_rust
   local wbg; wbg=$(wasm_bindgen_version)
@@ -115,14 +130,7 @@ ensure_frontend_tools() {
     cargo install wasm-bindgen-cli --version "$wbg" --quiet
   fi
   command -v npm >/dev/null || { log "installing Node.js (apt)"; apt_install nodejs npm; }
-  local bin
-  for bin in wasm-opt terser playwright-core; do
-    [ -x "$ROOT/e2e/node_modules/.bin/$bin" ] || { bin=missing; break; }
-  done
-  if [ "$bin" = missing ]; then
-    log "installing e2e/ npm packages (binaryen, terser, playwright-core)"
-    (cd "$ROOT/e2e" && npm ci --no-audit --no-fund --loglevel=error)
-  fi
+  npm_ci_once "$ROOT/e2e"
   export PATH="$HOME/.cargo/bin:$ROOT/e2e/node_modules/.bin:$PATH"
   export TRUNK_SKIP_VERSION_CHECK=true
 }
@@ -165,15 +173,28 @@ build_mfe() {
   node "$ROOT/scripts/finish-bundle.mjs" "$ROOT/dist"
 }
 
+# The React host of hosts/react: its npm packages, its type check (tsc --noEmit, against
+# mfe/household-mfe.d.ts) and its build into hosts/react/dist (esbuild).
+build_react_host() {
+  npm_ci_once "$ROOT/hosts/react"
+  log "hosts/react: tsc --noEmit, then the esbuild bundle"
+  (cd "$ROOT/hosts/react" && node_modules/.bin/tsc --noEmit -p . && node build.mjs)
+}
+
 # Starts `server dev` ($SERVER_BIN, default the debug build in $TARGET_DIR) on a free loopback port with its own throwaway
-# database, and exports E2E_BASE_URL, and E2E_HOST_ORIGIN: another origin (localhost, another
-# port) that the stack's CORS_ALLOWED_ORIGINS admits, for the cross-origin host tests.
+# database, and exports E2E_BASE_URL; E2E_HOST_ORIGIN: another site (localhost, another
+# port) that the stack's CORS_ALLOWED_ORIGINS admits, for the cross-origin host tests; and
+# E2E_SITE_ORIGIN: another origin of the API's site (127.0.0.1, another port). The hosts'
+# callback URLs on both go to the development issuer (DEV_IDP_CALLBACK_URLS).
 # Stop it with stop_dev_stack.
 start_dev_stack() {
   local port; port=$(free_port)
   export E2E_HOST_ORIGIN="http://localhost:$(free_port)"
+  export E2E_SITE_ORIGIN="http://127.0.0.1:$(free_port)"
+  local callbacks="$E2E_HOST_ORIGIN/,$E2E_HOST_ORIGIN/callback,$E2E_SITE_ORIGIN/"
   mkdir -p "$ROOT/target/e2e"
   (cd "$ROOT" && BIND_ADDR="127.0.0.1:$port" MFE_DIST="$ROOT/dist" RUST_LOG=warn CORS_ALLOWED_ORIGINS="$E2E_HOST_ORIGIN" \
+    DEV_IDP_CALLBACK_URLS="$callbacks" \
     exec "${SERVER_BIN:-$TARGET_DIR/debug/server}" dev >"$ROOT/target/e2e/server.log" 2>&1) &
   DEV_STACK_PID=$!
   export E2E_BASE_URL="http://127.0.0.1:$port"

@@ -50,6 +50,30 @@ pub struct DevConfig {
     /// Where the built micro-frontend lives, served at `/mfe/`
     #[arg(long, env = "MFE_DIST", default_value = "dist")]
     mfe_dist: PathBuf,
+    /// Extra callback URLs the development issuer accepts, comma-separated (a host under
+    /// development on its own origin, e.g. http://localhost:5173/callback); their origins
+    /// become its allowed web origins
+    #[arg(long, env = "DEV_IDP_CALLBACK_URLS", value_delimiter = ',', value_parser = callback_url)]
+    dev_idp_callback_urls: Vec<String>,
+}
+
+/// A callback URL as Auth0 takes one: absolute `http(s)`, no fragment, no credentials, no
+/// wildcard.
+fn callback_url(value: &str) -> Result<String, String> {
+    let value = value.trim();
+    let url = url::Url::parse(value).map_err(|e| format!("{value:?} is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https")
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+        || url.password().is_some()
+        || value.contains('*')
+    {
+        return Err(format!(
+            "{value:?} is not a callback URL: write an http(s) URL without fragment, \
+             credentials or wildcard, e.g. http://localhost:5173/callback"
+        ));
+    }
+    Ok(url.into())
 }
 
 pub const CLIENT_ID: &str = "household-mfe-dev";
@@ -150,11 +174,15 @@ async fn stack(config: DevConfig) -> anyhow::Result<()> {
     }
     let origin = format!("http://{bind}");
     let issuer = format!("{origin}/dev-idp/");
+    let extra_callbacks = config.dev_idp_callback_urls;
     let idp = idp::DevIdp::new(idp::DevIdpConfig {
         issuer: issuer.clone(),
         audience: AUDIENCE.into(),
         client_id: CLIENT_ID.into(),
-        redirect_uris: redirect_uris(bind),
+        redirect_uris: redirect_uris(bind)
+            .into_iter()
+            .chain(extra_callbacks.iter().cloned())
+            .collect(),
         users: seed::users(),
         token_ttl_secs: 3600,
     })?;
@@ -191,6 +219,9 @@ async fn stack(config: DevConfig) -> anyhow::Result<()> {
     }
     println!("  standalone mfe   {origin}/mfe/");
     println!("  identity (dev)   {origin}/dev-idp/.well-known/openid-configuration");
+    for url in &extra_callbacks {
+        println!("  also accepts     {url} (DEV_IDP_CALLBACK_URLS)");
+    }
     println!("  API description  {origin}/openapi.json");
     println!(
         "\n  sign in as Alice (owner of Maple Street, viewer of Lakeside Cabin), Bob or Carol"
@@ -203,4 +234,41 @@ async fn stack(config: DevConfig) -> anyhow::Result<()> {
     }
     println!();
     crate::run_router(app, listener, header_read, shutdown).await
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{Args, Command};
+
+    use super::*;
+
+    fn dev(args: &[&str]) -> Result<DevConfig, clap::Error> {
+        let cmd = DevConfig::augment_args(Command::new("dev").no_binary_name(true));
+        crate::config::parse(cmd, args)
+    }
+
+    #[test]
+    fn extra_callback_urls_are_a_comma_separated_list_of_urls() {
+        let c = dev(&[
+            "--dev-idp-callback-urls",
+            "http://localhost:5173/callback, https://host.test/",
+        ])
+        .unwrap();
+        assert_eq!(
+            c.dev_idp_callback_urls,
+            ["http://localhost:5173/callback", "https://host.test/"]
+        );
+        for bad in [
+            "localhost:5173",
+            "http://localhost:5173/#done",
+            "https://*.host.test/",
+            "https://user:pw@host.test/",
+            "ftp://host.test/",
+        ] {
+            let err = dev(&["--dev-idp-callback-urls", bad])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("DEV_IDP_CALLBACK_URLS"), "{bad}: {err}");
+        }
+    }
 }

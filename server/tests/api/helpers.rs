@@ -460,6 +460,8 @@ pub struct Options {
     pub issuer_offline: bool,
     /// Where the pool connects: `TEST_PGBOUNCER` decides unless a test does.
     pub via: Via,
+    /// `AUTH0_ISSUER` instead of the test's own [`TestIssuer`] (which still runs).
+    pub issuer: Option<String>,
 }
 
 impl Default for Options {
@@ -487,6 +489,7 @@ impl Default for Options {
             metrics: false,
             issuer_offline: false,
             via: Via::from_env(),
+            issuer: None,
         }
     }
 }
@@ -517,7 +520,7 @@ impl TestApp {
         )
         .unwrap();
         let mut config = config_with(
-            &issuer.url,
+            options.issuer.as_deref().unwrap_or(&issuer.url),
             &db.app_url(),
             key_file,
             options.ttl_secs,

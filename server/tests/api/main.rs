@@ -6,6 +6,8 @@ mod helpers;
 mod audit;
 mod constraints;
 mod data_api;
+#[cfg(feature = "dev")]
+mod dev_idp;
 mod embedding;
 mod exchange;
 mod idp_keys;

@@ -5,7 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
-use super::{DevIdpConfig, DevUser, SCOPE};
+use super::{DevIdpConfig, DevUser};
 
 /// An access token for the API: `aud` holds the API and the issuer's `/userinfo`, as
 /// Auth0's does when `openid` is among the scopes.
@@ -18,12 +18,18 @@ pub(super) struct AccessClaims<'a> {
     exp: u64,
     /// The client the token was issued to.
     azp: &'a str,
-    scope: &'static str,
+    scope: &'a str,
 }
 
 impl<'a> AccessClaims<'a> {
-    /// `userinfo` is the issuer's `/userinfo` URL, the second audience.
-    pub(super) fn new(config: &'a DevIdpConfig, sub: &'a str, userinfo: &'a str) -> Self {
+    /// `userinfo` is the issuer's `/userinfo` URL, the second audience; `scope` what was
+    /// granted.
+    pub(super) fn new(
+        config: &'a DevIdpConfig,
+        sub: &'a str,
+        userinfo: &'a str,
+        scope: &'a str,
+    ) -> Self {
         let (iat, exp) = lifetime(config);
         Self {
             iss: &config.issuer,
@@ -32,7 +38,7 @@ impl<'a> AccessClaims<'a> {
             iat,
             exp,
             azp: &config.client_id,
-            scope: SCOPE,
+            scope,
         }
     }
 }
@@ -45,6 +51,8 @@ pub(super) struct IdClaims<'a> {
     aud: &'a str,
     iat: u64,
     exp: u64,
+    /// When the user signed in at the issuer, which `max_age` is checked against.
+    auth_time: u64,
     name: &'a str,
     email: &'a str,
     /// Echoed from `/authorize`, so the app can tie the token to its own request.
@@ -53,7 +61,12 @@ pub(super) struct IdClaims<'a> {
 }
 
 impl<'a> IdClaims<'a> {
-    pub(super) fn new(config: &'a DevIdpConfig, user: &'a DevUser, nonce: Option<&'a str>) -> Self {
+    pub(super) fn new(
+        config: &'a DevIdpConfig,
+        user: &'a DevUser,
+        auth_time: u64,
+        nonce: Option<&'a str>,
+    ) -> Self {
         let (iat, exp) = lifetime(config);
         Self {
             iss: &config.issuer,
@@ -61,6 +74,7 @@ impl<'a> IdClaims<'a> {
             aud: &config.client_id,
             iat,
             exp,
+            auth_time,
             name: &user.name,
             email: &user.email,
             nonce,
@@ -70,8 +84,13 @@ impl<'a> IdClaims<'a> {
 
 /// `iat` and `exp` of a token issued now.
 fn lifetime(config: &DevIdpConfig) -> (u64, u64) {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let now = now();
     (now, now.saturating_add(config.token_ttl_secs))
+}
+
+/// Seconds since the epoch, as tokens count time.
+pub(super) fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }

@@ -21,6 +21,10 @@ pub(super) struct PendingCode {
     pub(super) code_challenge: String,
     pub(super) nonce: Option<String>,
     pub(super) sub: String,
+    /// What the tokens grant (`offline_access` among it: a refresh token too).
+    pub(super) scope: String,
+    /// When the user signed in at the issuer.
+    pub(super) auth_time: u64,
 }
 
 /// The codes not yet exchanged, by code, with their expiry.

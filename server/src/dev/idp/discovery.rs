@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
 
-use super::{DevIdp, Jwks, SCOPE};
+use super::{DevIdp, Jwks, SCOPES};
 
 /// The provider metadata (OpenID Connect Discovery 1.0 §3) this issuer supports.
 #[derive(Serialize)]
@@ -17,13 +17,15 @@ pub(super) struct Discovery {
     token_endpoint: String,
     jwks_uri: String,
     end_session_endpoint: String,
+    revocation_endpoint: String,
     response_types_supported: [&'static str; 1],
+    response_modes_supported: [&'static str; 2],
     code_challenge_methods_supported: [&'static str; 1],
     id_token_signing_alg_values_supported: [&'static str; 1],
-    grant_types_supported: [&'static str; 1],
+    grant_types_supported: [&'static str; 2],
     subject_types_supported: [&'static str; 1],
     token_endpoint_auth_methods_supported: [&'static str; 1],
-    scopes_supported: Vec<&'static str>,
+    scopes_supported: [&'static str; 4],
 }
 
 pub(super) async fn discovery(State(idp): State<Arc<DevIdp>>) -> Json<Discovery> {
@@ -34,13 +36,15 @@ pub(super) async fn discovery(State(idp): State<Arc<DevIdp>>) -> Json<Discovery>
         token_endpoint: format!("{iss}oauth/token"),
         jwks_uri: format!("{iss}.well-known/jwks.json"),
         end_session_endpoint: format!("{iss}v2/logout"),
+        revocation_endpoint: format!("{iss}oauth/revoke"),
         response_types_supported: ["code"],
+        response_modes_supported: ["query", "web_message"],
         code_challenge_methods_supported: ["S256"],
         id_token_signing_alg_values_supported: ["RS256"],
-        grant_types_supported: ["authorization_code"],
+        grant_types_supported: ["authorization_code", "refresh_token"],
         subject_types_supported: ["public"],
         token_endpoint_auth_methods_supported: ["none"],
-        scopes_supported: SCOPE.split(' ').collect(),
+        scopes_supported: SCOPES,
     })
 }
 

@@ -1,6 +1,7 @@
 //! A development identity provider that speaks the subset of Auth0's OpenID
-//! Connect dialect the single page app uses: discovery, JWKS, authorization
-//! code + PKCE (S256), and logout.
+//! Connect dialect single page apps use: discovery, JWKS, authorization code + PKCE (S256)
+//! answered by redirect or by web message (silent sign-in in a hidden iframe), rotating
+//! refresh tokens with reuse detection, and logout; enough for auth0-spa-js unchanged.
 //!
 //! It exists so that local work and tests need no Auth0 tenant, while the
 //! server still validates tokens exactly as it does Auth0's: it discovers this
@@ -8,8 +9,9 @@
 //! with no special case for development. Only mount it in development.
 //!
 //! One file per concern: `keys` (signing key, JWKS), `claims` (what the tokens say), `codes`
-//! and `pkce` (pending authorization codes and their proof), `session` (the session cookie),
-//! `page` (the HTML pages), and a file per endpoint.
+//! and `pkce` (pending authorization codes and their proof), `refresh` (refresh token
+//! families), `session` (the session cookie), `page` and `web_message` (the HTML pages),
+//! and a file per endpoint.
 
 mod authorize;
 mod claims;
@@ -19,8 +21,10 @@ mod keys;
 mod logout;
 mod page;
 mod pkce;
+mod refresh;
 mod session;
 mod token;
+mod web_message;
 
 #[cfg(test)]
 mod tests;
@@ -41,9 +45,16 @@ use self::claims::{AccessClaims, IdClaims};
 use self::codes::Codes;
 use self::keys::SigningKey;
 pub use self::keys::{Jwks, RsaJwk};
+use self::refresh::RefreshTokens;
 
-/// The scopes every token is granted.
+/// The scopes granted when the app asks for none.
 const SCOPE: &str = "openid profile email";
+/// The scope that asks for a refresh token.
+const OFFLINE_ACCESS: &str = "offline_access";
+/// Every scope this issuer grants, in the order a granted scope lists them.
+const SCOPES: [&str; 4] = ["openid", "profile", "email", OFFLINE_ACCESS];
+/// auth0-spa-js names itself in this header on every token request.
+const AUTH0_CLIENT: HeaderName = HeaderName::from_static("auth0-client");
 /// Tokens, codes and sign-in pages must not be kept by caches.
 const NO_STORE: (HeaderName, &str) = (header::CACHE_CONTROL, "no-store");
 
@@ -67,7 +78,9 @@ pub struct DevIdpConfig {
     pub audience: String,
     /// The single page app's client id; ID tokens' `aud`.
     pub client_id: String,
-    /// Redirect URIs accepted at `/authorize` (exact match).
+    /// Redirect URIs accepted at `/authorize` (exact match, as parsed URLs). Their origins
+    /// are the app's web origins: they may call the token endpoint from script and receive
+    /// web messages.
     pub redirect_uris: Vec<String>,
     /// Users offered on the sign-in page.
     pub users: Vec<DevUser>,
@@ -79,14 +92,44 @@ impl DevIdpConfig {
     fn user(&self, sub: &str) -> Option<&DevUser> {
         self.users.iter().find(|u| u.sub == sub)
     }
+
+    /// `uri`, serialised, if it is one of the redirect URIs. Compared as parsed URLs, so that
+    /// an origin with or without its `/` is one URI (`window.location.origin` has none).
+    fn redirect_uri(&self, uri: &str) -> Option<String> {
+        let url = Url::parse(uri).ok()?;
+        self.redirect_uris
+            .iter()
+            .any(|r| Url::parse(r).is_ok_and(|r| r == url))
+            .then(|| url.into())
+    }
+
+    /// The origins of the redirect URIs, as browsers send them in `Origin`.
+    fn web_origins(&self) -> BTreeSet<String> {
+        self.redirect_uris
+            .iter()
+            .filter_map(|u| Url::parse(u).ok())
+            .map(|u| u.origin().ascii_serialization())
+            .collect()
+    }
 }
 
-/// The development identity provider: configuration, an RSA signing key and
-/// the pending single-use authorization codes.
+/// What is granted of `requested`: the scopes this issuer knows, always with `openid`.
+fn granted_scope(requested: Option<&str>) -> String {
+    let requested: Vec<&str> = requested.unwrap_or(SCOPE).split(' ').collect();
+    let granted: Vec<&str> = SCOPES
+        .into_iter()
+        .filter(|s| *s == "openid" || requested.contains(s))
+        .collect();
+    granted.join(" ")
+}
+
+/// The development identity provider: configuration, an RSA signing key, the pending
+/// single-use authorization codes and the refresh token families.
 pub struct DevIdp {
     config: DevIdpConfig,
     key: SigningKey,
     codes: Codes,
+    refresh: RefreshTokens,
 }
 
 impl fmt::Debug for DevIdp {
@@ -111,18 +154,29 @@ impl DevIdp {
             config,
             key: SigningKey::from_rsa(&key)?,
             codes: Codes::default(),
+            refresh: RefreshTokens::default(),
         })
     }
 
     /// Issues an RS256 access token for `sub`, as Auth0 would for the app.
     pub fn issue_access_token(&self, sub: &str) -> anyhow::Result<String> {
-        let userinfo = format!("{}userinfo", self.config.issuer);
-        self.key
-            .sign(&AccessClaims::new(&self.config, sub, &userinfo))
+        self.issue_access_token_with_scope(sub, SCOPE)
     }
 
-    fn issue_id_token(&self, user: &DevUser, nonce: Option<&str>) -> anyhow::Result<String> {
-        self.key.sign(&IdClaims::new(&self.config, user, nonce))
+    fn issue_access_token_with_scope(&self, sub: &str, scope: &str) -> anyhow::Result<String> {
+        let userinfo = format!("{}userinfo", self.config.issuer);
+        let claims = AccessClaims::new(&self.config, sub, &userinfo, scope);
+        self.key.sign(&claims)
+    }
+
+    fn issue_id_token(
+        &self,
+        user: &DevUser,
+        auth_time: u64,
+        nonce: Option<&str>,
+    ) -> anyhow::Result<String> {
+        let claims = IdClaims::new(&self.config, user, auth_time, nonce);
+        self.key.sign(&claims)
     }
 
     /// The JSON Web Key Set publishing the signing key.
@@ -134,21 +188,18 @@ impl DevIdp {
 /// The provider's routes, to be nested at the issuer's path (`/dev-idp`).
 pub fn router(idp: Arc<DevIdp>) -> Router {
     // Like Auth0's "Allowed Web Origins": the app's origins may call discovery, JWKS and
-    // the token endpoint from script (e.g. `trunk serve` on another port).
+    // the token endpoint from script (e.g. `trunk serve` on another port, or a host under
+    // development listed in DEV_IDP_CALLBACK_URLS).
     let origins: Vec<HeaderValue> = idp
         .config
-        .redirect_uris
+        .web_origins()
         .iter()
-        .filter_map(|u| Url::parse(u).ok())
-        .map(|u| u.origin().ascii_serialization())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .filter_map(|o| HeaderValue::from_str(&o).ok())
+        .filter_map(|o| HeaderValue::from_str(o).ok())
         .collect();
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE]);
+        .allow_headers([header::CONTENT_TYPE, AUTH0_CLIENT]);
     Router::new()
         .route(
             "/.well-known/openid-configuration",
@@ -157,6 +208,7 @@ pub fn router(idp: Arc<DevIdp>) -> Router {
         .route("/.well-known/jwks.json", get(discovery::jwks))
         .route("/authorize", get(authorize::authorize))
         .route("/oauth/token", post(token::token))
+        .route("/oauth/revoke", post(token::revoke))
         .route("/v2/logout", get(logout::logout))
         .layer(cors)
         .with_state(idp)

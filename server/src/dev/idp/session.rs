@@ -1,7 +1,8 @@
-//! The session cookie. It remembers who signed in, as Auth0's session cookie does, so that
-//! signing in again (after a reload of the app, say) skips the user picker until the user
-//! signs out. It names a demo user, whom anyone may pick on this issuer's page anyway, so
-//! it needs no signature; it is HttpOnly, `SameSite=Lax` and scoped to the issuer's path.
+//! The session cookie. It remembers who signed in and when, as Auth0's session cookie does,
+//! so that signing in again (after a reload of the app, or silently with `prompt=none`)
+//! skips the user picker until the user signs out, and `max_age` can ask for a fresh sign-in.
+//! It names a demo user, whom anyone may pick on this issuer's page anyway, so it needs no
+//! signature; it is HttpOnly, `SameSite=Lax` and scoped to the issuer's path.
 
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use url::Url;
@@ -10,14 +11,24 @@ use super::{DevIdpConfig, DevUser};
 
 const SESSION_COOKIE: &str = "dev_idp_session";
 
-/// The demo user the session cookie names, if it names one.
-pub(super) fn user<'a>(config: &'a DevIdpConfig, jar: &CookieJar) -> Option<&'a DevUser> {
-    config.user(jar.get(SESSION_COOKIE)?.value())
+/// A signed-in user and when they signed in (seconds since the epoch).
+pub(super) struct Session<'a> {
+    pub(super) user: &'a DevUser,
+    pub(super) auth_time: u64,
 }
 
-/// `jar` with a session for `sub`.
-pub(super) fn start(config: &DevIdpConfig, jar: CookieJar, sub: &str) -> CookieJar {
-    jar.add(cookie(config, sub.to_owned()))
+/// The session the cookie holds (`<auth_time>.<sub>`), if it names a demo user.
+pub(super) fn current<'a>(config: &'a DevIdpConfig, jar: &CookieJar) -> Option<Session<'a>> {
+    let (auth_time, sub) = jar.get(SESSION_COOKIE)?.value().split_once('.')?;
+    Some(Session {
+        user: config.user(sub)?,
+        auth_time: auth_time.parse().ok()?,
+    })
+}
+
+/// `jar` with a session for `sub`, signed in at `auth_time`.
+pub(super) fn start(config: &DevIdpConfig, jar: CookieJar, sub: &str, auth_time: u64) -> CookieJar {
+    jar.add(cookie(config, format!("{auth_time}.{sub}")))
 }
 
 /// `jar` with the session cleared, whether or not the request carried one.

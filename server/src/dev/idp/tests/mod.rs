@@ -1,4 +1,8 @@
-//! The issuer driven through its router, as the app and the server use it.
+//! The issuer driven through its router, as the app and the server use it: here the code
+//! flow, the picker, the session and logout; refresh tokens and web messages beside.
+
+mod refresh;
+mod web_message;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -84,6 +88,11 @@ async fn authorize_with(
 
 /// Authorizes `alice` and returns the code after checking the redirect.
 async fn code_for(app: &Router, challenge: &str) -> String {
+    code_with_scope(app, challenge, SCOPE).await
+}
+
+/// [`code_for`] asking for `scope`.
+async fn code_with_scope(app: &Router, challenge: &str, scope: &str) -> String {
     let state = "st&te =/?é";
     let extra = [
         ("state", state),
@@ -91,7 +100,7 @@ async fn code_for(app: &Router, challenge: &str) -> String {
         ("code_challenge_method", "S256"),
         ("nonce", "n-0S6"),
         ("audience", AUDIENCE),
-        ("scope", SCOPE),
+        ("scope", scope),
         ("login_hint", "alice"),
     ];
     let (status, location, _) = authorize_with(app, &extra).await;
@@ -110,16 +119,24 @@ async fn exchange(
     verifier: &str,
     redirect_uri: &str,
 ) -> (StatusCode, Value) {
-    let body = form(&[
-        ("grant_type", "authorization_code"),
-        ("client_id", CLIENT),
-        ("code", code),
-        ("code_verifier", verifier),
-        ("redirect_uri", redirect_uri),
-    ]);
+    token_request(
+        app,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", CLIENT),
+            ("code", code),
+            ("code_verifier", verifier),
+            ("redirect_uri", redirect_uri),
+        ],
+    )
+    .await
+}
+
+/// A form POST to the token endpoint; checks that a success is not to be stored.
+async fn token_request(app: &Router, pairs: &[(&str, &str)]) -> (StatusCode, Value) {
     let req = Request::post("/oauth/token")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body))
+        .body(Body::from(form(pairs)))
         .expect("request");
     let res = app.clone().oneshot(req).await.expect("infallible");
     let status = res.status();
@@ -150,6 +167,11 @@ async fn pkce_round_trip_issues_verifiable_tokens() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], 300);
+    assert_eq!(
+        body.get("refresh_token"),
+        None,
+        "no offline_access, no refresh token"
+    );
 
     let (kid, key) = jwks_key(&idp);
     let access_token = body["access_token"].as_str().expect("access_token");
@@ -177,6 +199,10 @@ async fn pkce_round_trip_issues_verifiable_tokens() {
         .expect("valid ID token")
         .claims;
     assert_eq!(claims["nonce"], "n-0S6");
+    assert!(
+        claims["auth_time"].as_u64().is_some_and(|t| t > 0),
+        "{claims}"
+    );
     assert_eq!(claims["email"], "alice@example.test");
     assert_eq!(claims["name"], "Alice <A&B>");
 }
@@ -343,7 +369,10 @@ async fn a_session_skips_the_picker_until_sign_out() {
         .expect("request");
     let res = app.clone().oneshot(picked).await.expect("infallible");
     let cookie = set_cookie(&res);
-    assert!(cookie.starts_with("dev_idp_session=alice;"), "{cookie}");
+    assert!(
+        cookie.starts_with("dev_idp_session=") && cookie.contains(".alice;"),
+        "{cookie}"
+    );
     assert!(
         cookie.contains("Path=/dev-idp/") && cookie.contains("HttpOnly"),
         "{cookie}"

@@ -19,6 +19,8 @@ use leptos::task::spawn_local;
 use shared::Role;
 use shared::households::Member;
 use shared::invitations::{Invitation, JoinRequest};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 
 use super::context::Garage;
 use super::load::load;
@@ -291,12 +293,16 @@ fn Invite(people: People) -> impl IntoView {
         made.get().map(|invitation| {
             let text = invitation.code.clone();
             let copy = move |_| {
-                let clipboard = window().navigator().clipboard();
-                let written = wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text));
+                let written = clipboard().map(|c| JsFuture::from(c.write_text(&text)));
                 spawn_local(async move {
-                    copied.try_set(match written.await {
-                        Ok(_) => "Copied",
-                        Err(_) => "Copy failed: select the code",
+                    let done = match written {
+                        Some(written) => written.await.is_ok(),
+                        None => false,
+                    };
+                    copied.try_set(if done {
+                        "Copied"
+                    } else {
+                        "Copy failed: select the code"
                     });
                 });
             };
@@ -341,6 +347,13 @@ fn Invite(people: People) -> impl IntoView {
             {code}
         </section>
     }
+}
+
+/// The clipboard, which pages that are not a secure context (plain http off loopback) do
+/// not have: calling into the missing object would throw.
+fn clipboard() -> Option<web_sys::Clipboard> {
+    let clipboard = js_sys::Reflect::get(&window().navigator(), &"clipboard".into()).ok()?;
+    (!clipboard.is_undefined() && !clipboard.is_null()).then(|| clipboard.unchecked_into())
 }
 
 /// Owners: who asks to join, with approve and deny.

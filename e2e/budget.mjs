@@ -1,5 +1,6 @@
 // Budgets of the micro-frontend: size of the element bundle host pages load (as served:
-// the precompressed gzip and brotli of wasm + JS glue; the standalone page's bundle is reported, not budgeted) and the
+// the precompressed gzip and brotli of wasm + JS glue, each with its own budget; the
+// standalone page's bundle is reported, not budgeted) and the
 // time to the first render with data (navigation start → household-mfe-ready, median of
 // 7 loads on loopback in headless Chromium). Prints the figures; exits 1 over budget.
 //   node e2e/budget.mjs               (E2E_BASE_URL: a running `server dev`; dist/: the release build)
@@ -8,7 +9,9 @@
 import { readFileSync } from "node:fs";
 import { BASE, HOUSEHOLDS, launch, accessToken } from "./support.mjs";
 
-const GZIP_BUDGET = 150 * 1024;
+// Both encodings a browser may be sent are budgeted, as served.
+const GZIP_BUDGET = 160 * 1024;
+const BROTLI_BUDGET = 130 * 1024;
 const RENDER_BUDGET_MS = 300;
 const dist = new URL("../dist/", import.meta.url);
 // A bundle as a host page loads it: the entry, and what it references (by their content
@@ -37,10 +40,11 @@ const standalone = sizes([
 const kb = (n) => (n / 1024).toFixed(1);
 
 const line = (s) => `${kb(s.raw)} KB raw, ${kb(s.gzip)} KB gzip, ${kb(s.brotli)} KB brotli (as served)`;
-console.log(`element bundle: ${line(element)} (budget ${kb(GZIP_BUDGET)} KB gzip)`);
+const sizeMet = element.gzip <= GZIP_BUDGET && element.brotli <= BROTLI_BUDGET;
+console.log(`element bundle: ${line(element)} (budget ${kb(GZIP_BUDGET)} KB gzip, ${kb(BROTLI_BUDGET)} KB brotli: ${sizeMet ? "met" : "OVER"})`);
 console.log(`standalone page bundle (not budgeted): ${line(standalone)}`);
 if (process.argv.includes("--size-only")) {
-  process.exit(element.gzip <= GZIP_BUDGET ? 0 : 1);
+  process.exit(sizeMet ? 0 : 1);
 }
 
 const token = await accessToken("auth0|alice");
@@ -71,4 +75,4 @@ times.sort((a, b) => a - b);
 const median = times[Math.floor(times.length / 2)];
 
 console.log(`first render with data: median ${median.toFixed(0)} ms of ${times.length} loads (budget ${RENDER_BUDGET_MS}); all: ${times.map((t) => t.toFixed(0)).join(", ")}`);
-process.exitCode = element.gzip <= GZIP_BUDGET && median <= RENDER_BUDGET_MS ? 0 : 1;
+process.exitCode = sizeMet && median <= RENDER_BUDGET_MS ? 0 : 1;

@@ -16,14 +16,15 @@
 use std::future::Future;
 
 use leptos::prelude::window;
-use shared::Problem;
 use shared::exchange;
 use shared::fuel_logs::{FuelLog, NewFuelLog};
-use shared::households::MyHouseholds;
+use shared::households::{CreatedHousehold, Members, MyHouseholds, NewHousehold, RoleChange};
+use shared::invitations::{Invitation, JoinRequests, NewInvitation, Redemption};
 use shared::page::{MAX_LIMIT, Page};
 use shared::problem::FieldError;
 use shared::summary::Summary;
 use shared::vehicles::{NewVehicle, Vehicle, VehiclePatch};
+use shared::{Problem, Role};
 use uuid::Uuid;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -42,6 +43,11 @@ pub enum ApiError {
     /// No usable sign-in: no access-token source, or the API refused a renewed token.
     #[error("sign-in required")]
     AuthRequired,
+    /// The exchange refused the household: the caller is not a member (any more), or the
+    /// household is suspended. Data calls that answer 403 end here too when a fresh exchange
+    /// confirms it (see [`HouseholdApi`]), so a removed member learns it on the next call.
+    #[error("Access denied")]
+    AccessDenied,
     /// No answer at all (offline, CORS, DNS).
     #[error("the server could not be reached")]
     Network(String),
@@ -60,6 +66,7 @@ impl ApiError {
         match self {
             Self::Problem(problem) => problem.status,
             Self::AuthRequired => 401,
+            Self::AccessDenied => 403,
             Self::Network(_) | Self::Decode(_) | Self::Cancelled => 0,
         }
     }
@@ -114,11 +121,7 @@ impl From<TokenError> for ApiError {
     fn from(error: TokenError) -> Self {
         match error {
             TokenError::Unauthorized => Self::AuthRequired,
-            TokenError::Forbidden => Self::problem(
-                403,
-                "Access denied",
-                Some("You are not a member of this household, or it is suspended."),
-            ),
+            TokenError::Forbidden => Self::AccessDenied,
             TokenError::RateLimited { .. } => Self::problem(
                 429,
                 "Too many requests",
@@ -192,7 +195,46 @@ pub async fn my_households(
     signal: Option<&AbortSignal>,
 ) -> Result<MyHouseholds, ApiError> {
     let url = format!("{}/api/me/households", api_base.trim_end_matches('/'));
-    let response = fetch("GET", &url, Some(access_token), Body::Empty, signal).await?;
+    signed_in("GET", &url, access_token, None, signal).await
+}
+
+/// `POST {api_base}/api/households`, with the Auth0 access token: the caller owns the new
+/// household.
+pub async fn create_household(
+    api_base: &str,
+    access_token: &str,
+    household: &NewHousehold,
+) -> Result<CreatedHousehold, ApiError> {
+    let url = format!("{}/api/households", api_base.trim_end_matches('/'));
+    let body = to_json(household)?;
+    signed_in("POST", &url, access_token, Some(&body), None).await
+}
+
+/// `POST {api_base}/api/invitations/{code}`, with the Auth0 access token: files a join
+/// request that an owner of the code's household approves or denies.
+pub async fn redeem_invitation(
+    api_base: &str,
+    access_token: &str,
+    code: &str,
+) -> Result<Redemption, ApiError> {
+    let url = format!(
+        "{}/api/invitations/{}",
+        api_base.trim_end_matches('/'),
+        js_sys::encode_uri_component(code.trim())
+    );
+    signed_in("POST", &url, access_token, None, None).await
+}
+
+/// A call with the Auth0 access token rather than an internal one.
+async fn signed_in<T: Decode>(
+    method: &str,
+    url: &str,
+    access_token: &str,
+    body: Option<&str>,
+    signal: Option<&AbortSignal>,
+) -> Result<T, ApiError> {
+    let body = body.map_or(Body::Empty, Body::Json);
+    let response = fetch(method, url, Some(access_token), body, signal).await?;
     match response.status() {
         401 => Err(ApiError::AuthRequired),
         _ => read(response).await,
@@ -268,13 +310,8 @@ impl HouseholdApi {
     }
 
     pub async fn delete_vehicle(&self, id: Uuid) -> Result<(), ApiError> {
-        let url = self.url(&format!("/vehicles/{id}"));
-        let response = self.send("DELETE", &url, None).await?;
-        if response.ok() {
-            Ok(())
-        } else {
-            Err(problem_of(&response).await)
-        }
+        self.done("DELETE", &self.url(&format!("/vehicles/{id}")), None)
+            .await
     }
 
     /// A vehicle's newest `count` fuel logs, newest first; `next_cursor` says whether there
@@ -298,11 +335,59 @@ impl HouseholdApi {
         self.call("GET", &self.url("/summary"), None).await
     }
 
+    /// The members with their roles, owners first.
+    pub async fn members(&self) -> Result<Members, ApiError> {
+        self.call("GET", &self.url("/members"), None).await
+    }
+
+    /// Owners only; the last owner cannot be demoted (409).
+    pub async fn change_role(&self, sub: &str, role: Role) -> Result<(), ApiError> {
+        let body = to_json(&RoleChange {
+            role: role.as_str().to_owned(),
+        })?;
+        self.done("PATCH", &self.member_url("/members/", sub, ""), Some(body))
+            .await
+    }
+
+    /// Removes a member (owners), or the caller itself: leaving. The last owner cannot
+    /// leave (409).
+    pub async fn remove_member(&self, sub: &str) -> Result<(), ApiError> {
+        self.done("DELETE", &self.member_url("/members/", sub, ""), None)
+            .await
+    }
+
+    /// A single-use code for `role`, which may not be above the caller's own.
+    pub async fn invite(&self, role: Role) -> Result<Invitation, ApiError> {
+        let body = to_json(&NewInvitation {
+            role: role.as_str().to_owned(),
+        })?;
+        self.call("POST", &self.url("/invitations"), Some(body))
+            .await
+    }
+
+    /// The pending join requests, oldest first (owners only).
+    pub async fn join_requests(&self) -> Result<JoinRequests, ApiError> {
+        self.call("GET", &self.url("/join-requests"), None).await
+    }
+
+    /// Approves (the requester becomes a member with the invitation's role) or denies.
+    pub async fn decide(&self, sub: &str, approve: bool) -> Result<(), ApiError> {
+        let verdict = if approve { "/approve" } else { "/deny" };
+        let url = self.member_url("/join-requests/", sub, verdict);
+        self.done("POST", &url, None).await
+    }
+
     fn url(&self, rest: &str) -> String {
         format!(
             "{}/api/households/{}{rest}",
             self.key.api_base, self.key.household_id
         )
+    }
+
+    /// A route about one person: subjects hold characters such as `|`, escaped here.
+    fn member_url(&self, route: &str, sub: &str, rest: &str) -> String {
+        let sub = js_sys::encode_uri_component(sub);
+        self.url(&format!("{route}{sub}{rest}"))
     }
 
     fn list_url(&self, rest: &str, cursor: Option<&str>, limit: u32) -> String {
@@ -343,7 +428,20 @@ impl HouseholdApi {
         read(self.send(method, url, body).await?).await
     }
 
-    /// Sends with the current token; on 401 renews it once and sends again.
+    /// A call whose success has no body (204).
+    async fn done(&self, method: &str, url: &str, body: Option<String>) -> Result<(), ApiError> {
+        let response = self.send(method, url, body).await?;
+        if response.ok() {
+            Ok(())
+        } else {
+            Err(problem_of(&response).await)
+        }
+    }
+
+    /// Sends with the current token; on 401 renews it once and sends again. A 403 is
+    /// either a permission this role lacks or the end of the membership (removed, or the
+    /// household suspended); only a fresh exchange tells which, and its refusal is
+    /// [`ApiError::AccessDenied`]. Otherwise the 403 is the answer.
     async fn send(
         &self,
         method: &str,
@@ -352,17 +450,19 @@ impl HouseholdApi {
     ) -> Result<Response, ApiError> {
         let body = || body.as_deref().map_or(Body::Empty, Body::Json);
         let signal = self.client.signal.as_ref();
-        let token = self.client.tokens.get(&self.key).await?;
-        let response = fetch(method, url, Some(&token.access_token), body(), signal).await?;
-        if response.status() != 401 {
-            return Ok(response);
+        let mut token = self.client.tokens.get(&self.key).await?;
+        let mut response = fetch(method, url, Some(&token.access_token), body(), signal).await?;
+        if response.status() == 401 {
+            token = self.client.tokens.renew(&self.key, &token).await?;
+            response = fetch(method, url, Some(&token.access_token), body(), signal).await?;
+            if response.status() == 401 {
+                return Err(ApiError::AuthRequired);
+            }
         }
-        let renewed = self.client.tokens.renew(&self.key, &token).await?;
-        let response = fetch(method, url, Some(&renewed.access_token), body(), signal).await?;
-        match response.status() {
-            401 => Err(ApiError::AuthRequired),
-            _ => Ok(response),
+        if response.status() == 403 {
+            self.client.tokens.renew(&self.key, &token).await?;
         }
+        Ok(response)
     }
 }
 

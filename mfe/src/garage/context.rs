@@ -16,7 +16,8 @@ use crate::api::{ApiError, Client, HouseholdApi};
 /// Why the garage shows a full-size message instead of data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Blocked {
-    /// The exchange answered 403: not a member, or the household is suspended.
+    /// The exchange answered 403: not a member (or no longer: removed, left), or the
+    /// household is suspended.
     AccessDenied,
     /// No sign-in, or the API refused it even after one renewal.
     AuthRequired,
@@ -129,6 +130,16 @@ impl Garage {
             });
     }
 
+    /// After the caller changed their own membership (left): the token and its role are
+    /// dropped and everything loads again, so the exchange says what access is left (a 403
+    /// blocks the garage, as for any lost access).
+    pub fn recheck_access(&self) {
+        let key = self.api_untracked().key().clone();
+        self.client
+            .with_value(|client| client.tokens().forget(&key));
+        self.try_again();
+    }
+
     pub fn try_again(&self) {
         self.blocked.set(None);
         self.retry.update(|n| *n += 1);
@@ -173,6 +184,14 @@ impl Garage {
             ApiError::AuthRequired => {
                 self.blocked.set(Some(Blocked::AuthRequired));
                 self.notice(Notice::AuthRequired);
+            }
+            // Told first, as for other failures; then no section is left to fail again.
+            ApiError::AccessDenied => {
+                self.notice(Notice::Error {
+                    status: 403,
+                    title: error.title(),
+                });
+                self.blocked.set(Some(Blocked::AccessDenied));
             }
             // Shown next to the fields of the form that sent it; not the host's concern.
             ApiError::Problem(problem) if problem.status == 422 => {}

@@ -1,4 +1,5 @@
-//! The household garage: vehicles, their fuel logs, and the summary with its chart.
+//! The household garage: vehicles, their fuel logs, and the summary with its chart; and
+//! beside them, the household's members (`members`).
 //!
 //! [`HouseholdMfe`] is the one component that both the custom element and the standalone
 //! page mount. It knows nothing of how it is hosted: the host hands it a [`Client`] (whose
@@ -22,6 +23,7 @@ mod format;
 mod fuel_form;
 mod fuel_logs;
 mod load;
+mod members;
 mod status;
 mod summary;
 mod vehicle_card;
@@ -85,13 +87,10 @@ pub fn HouseholdMfe(
     let gate = load::load(move || {
         let api = garage.api();
         async move {
+            // A 403 blocks the garage in `observe`, whichever call meets it first.
             let outcome = garage.observe(api.token().await);
-            match &outcome {
-                Ok(token) => garage.set_role(token.household_id, token.role),
-                Err(error) if error.status() == 403 => {
-                    garage.blocked.set(Some(Blocked::AccessDenied));
-                }
-                Err(_) => {}
+            if let Ok(token) = &outcome {
+                garage.set_role(token.household_id, token.role);
             }
             outcome.map(|token| token.role)
         }
@@ -126,16 +125,45 @@ pub fn HouseholdMfe(
                 Screen::Open => {
                     (move || {
                         garage.track_household();
+                        // Each household opens on its vehicles.
+                        let people = RwSignal::new(false);
                         view! {
                             <status::RoleBadge />
-                            <vehicles::VehicleList />
-                            <summary::SummarySection />
+                            <nav class="hh-tabs" aria-label="Household views">
+                                {tab("Garage", false, people)}
+                                {tab("Members", true, people)}
+                            </nav>
+                            {move || {
+                                if people.get() {
+                                    view! { <members::MembersView /> }.into_any()
+                                } else {
+                                    view! {
+                                        <vehicles::VehicleList />
+                                        <summary::SummarySection />
+                                    }
+                                        .into_any()
+                                }
+                            }}
                         }
                     })
                         .into_any()
                 }
             }}
         </div>
+    }
+}
+
+/// A button that shows one view of the household (the garage, or its members); pressed
+/// while that view is on screen. Switching mounts the view afresh, so it loads anew.
+fn tab(label: &'static str, members: bool, people: RwSignal<bool>) -> impl IntoView {
+    view! {
+        <button
+            type="button"
+            aria-pressed=move || (people.get() == members).to_string()
+            on:click=move |_| people.set(members)
+        >
+            {label}
+        </button>
     }
 }
 

@@ -10,12 +10,10 @@
 //!
 //! Behind the `standalone` feature (on by default), and a bundle of its own
 //! (`src/bin/standalone.rs`, built from `index.html`), so host pages never download it. It
-//! is written to stay small all the same (see `toolbar`, `jwt`), though it has no budget:
+//! is written to stay small all the same (see `toolbar`, `crate::jwt`), though it has no budget:
 //! its routes use `leptos_router`, which the element bundle leaves out.
 
-mod base64url;
 mod callback;
-mod jwt;
 mod oidc;
 mod pkce;
 mod routes;

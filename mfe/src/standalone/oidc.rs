@@ -9,7 +9,7 @@
 //!   `callback`.
 //! - Tokens live in memory only; a reload signs in again. `state` ties the answer to this
 //!   tab's request; the ID token's `nonce` ties the tokens to it. The ID token's signature
-//!   is not checked: it came straight from the token endpoint (see `jwt`).
+//!   is not checked: it came straight from the token endpoint (see `crate::jwt`).
 //!
 //! The requests go through `api::fetch` like every other call, and the answers through
 //! `crate::json`.
@@ -18,10 +18,10 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Url, UrlSearchParams};
 
 use super::callback::{Callback, Pending};
-use super::jwt::Claims;
 use super::pkce;
 use crate::api::{self, Body, now_secs};
 use crate::json::Decode;
+use crate::jwt::Claims;
 
 const SCOPE: &str = "openid profile email";
 

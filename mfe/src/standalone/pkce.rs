@@ -9,7 +9,7 @@ use js_sys::Uint8Array;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
-use super::base64url;
+use crate::base64url;
 
 /// Bytes of randomness in a code verifier: 32 gives the 43-character minimum of RFC 7636.
 pub const VERIFIER_BYTES: usize = 32;

@@ -44,11 +44,7 @@ impl Standalone {
         let tokens = TokenManager::new(
             move |key: &TokenKey| {
                 exchanged.notify();
-                let access_token = session.with_untracked(|s| {
-                    s.as_ref()
-                        .filter(|s| s.usable())
-                        .map(|s| s.access_token.clone())
-                });
+                let access_token = usable_token(session);
                 let key = key.clone();
                 async move {
                     let access_token = access_token.ok_or(TokenError::Unauthorized)?;
@@ -96,6 +92,12 @@ impl Standalone {
 
     pub fn api_base(&self) -> String {
         self.oidc.with_value(|oidc| oidc.config.api_base.clone())
+    }
+
+    /// The Auth0 access token while it is usable, for the calls made before any household
+    /// (creating one, redeeming a code).
+    pub fn access_token(&self) -> Option<String> {
+        usable_token(self.session)
     }
 
     /// Exchanges started so far; tracks new ones.
@@ -153,4 +155,12 @@ impl Standalone {
         self.problem
             .set("Your sign-in expired or was refused; please sign in again.".to_owned());
     }
+}
+
+fn usable_token(session: RwSignal<Option<Session>>) -> Option<String> {
+    session.with_untracked(|s| {
+        s.as_ref()
+            .filter(|s| s.usable())
+            .map(|s| s.access_token.clone())
+    })
 }

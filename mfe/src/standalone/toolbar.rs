@@ -3,7 +3,7 @@
 //! internal token, its claims and time left, and how many exchanges have run, with
 //! buttons to force a refresh and to clear the cache.
 //!
-//! The claims are decoded, not verified (see `jwt`). The time left ticks once a second for
+//! The claims are decoded, not verified (see `crate::jwt`). The time left ticks once a second for
 //! the display only; the token manager itself checks expiry when a token is read.
 //! Texts are `Signal<String>`s rather than closures: one rendering of that type serves them
 //! all, where each closure would be compiled into the bundle on its own.
@@ -15,10 +15,10 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
 use uuid::Uuid;
 
-use super::jwt::Claims;
 use super::routes::household_path;
 use super::state::Standalone;
 use crate::api::now_secs;
+use crate::jwt::Claims;
 
 #[component]
 pub fn Toolbar(

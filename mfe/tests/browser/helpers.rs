@@ -31,6 +31,11 @@ pub fn answer(method: &str, path: &str, status: u16, body: serde_json::Value) {
     route(method, path, status, Some(body.to_string()), false);
 }
 
+/// A success without a body (204), as the membership changes answer.
+pub fn no_content(method: &str, path: &str) {
+    route(method, path, 204, None, false);
+}
+
 /// A route that never answers unless the request is aborted.
 pub fn hold(method: &str, path: &str) {
     route(method, path, 200, None, true);
@@ -53,6 +58,37 @@ pub fn vehicle(household: &str, n: u8, name: &str) -> serde_json::Value {
         "name": name, "make": "Skoda", "model": "Octavia", "year": 2019,
         "fuel_unit": "litres", "created_at": "2026-01-01T00:00:00Z",
     })
+}
+
+/// An internal token whose payload names `auth0|me` (the signature is not checked in the
+/// browser), so the members view knows who "you" are.
+pub const MY_TOKEN: &str = "e30.eyJzdWIiOiJhdXRoMHxtZSJ9.c2ln";
+
+/// Answers the household's members: `auth0|me` with `my_role`, and `auth0|bob`, a member.
+pub fn members(household: &str, my_role: &str) {
+    answer(
+        "GET",
+        &format!("/api/households/{household}/members"),
+        200,
+        json!({ "members": [
+            { "user_sub": "auth0|me", "role": my_role, "created_at": "2026-01-01T00:00:00Z" },
+            { "user_sub": "auth0|bob", "role": "member", "created_at": "2026-01-02T00:00:00Z" },
+        ] }),
+    );
+}
+
+/// Sets a `<select>`'s value and tells the page, as a person choosing an option does.
+pub fn choose(element: &HtmlElement, selector: &str, value: &str) {
+    let select = find(element, selector).expect("a select");
+    Reflect::set(&select, &"value".into(), &value.into()).expect("value set");
+    let event = web_sys::Event::new("change").expect("an event");
+    select.dispatch_event(&event).expect("dispatched");
+}
+
+/// The value of an `<input>` in the shadow root.
+pub fn input_value(element: &HtmlElement, selector: &str) -> Option<String> {
+    let input: web_sys::HtmlInputElement = find(element, selector)?.dyn_into().ok()?;
+    Some(input.value())
 }
 
 pub fn problem(status: u16, title: &str) -> serde_json::Value {

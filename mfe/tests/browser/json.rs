@@ -12,7 +12,13 @@ use serde::de::DeserializeOwned;
 use shared::Problem;
 use shared::exchange;
 use shared::fuel_logs::{FuelLog, NewFuelLog};
-use shared::households::{HouseholdStatus, Membership, MyHouseholds, Role};
+use shared::households::{
+    CreatedHousehold, HouseholdStatus, Member, Members, Membership, MyHouseholds, NewHousehold,
+    Role, RoleChange,
+};
+use shared::invitations::{
+    Invitation, JoinRequest, JoinRequestStatus, JoinRequests, NewInvitation, Redemption,
+};
 use shared::page::Page;
 use shared::problem::FieldError;
 use shared::summary::{EconomyPoint, Summary, VehicleSummary};
@@ -152,6 +158,52 @@ fn data_answers_round_trip() {
 }
 
 #[wasm_bindgen_test]
+fn membership_answers_round_trip() {
+    let at = Utc
+        .timestamp_opt(1_772_353_800, 0)
+        .single()
+        .expect("a time");
+    round_trip(CreatedHousehold {
+        id: id(2),
+        name: "Harbour \"Flat\"".into(),
+        role: Role::Owner,
+    });
+    round_trip(Members {
+        members: vec![
+            Member {
+                user_sub: "auth0|alice".into(),
+                role: Role::Owner,
+                created_at: at,
+            },
+            Member {
+                user_sub: "google-oauth2|ünïcode".into(),
+                role: Role::Viewer,
+                created_at: at,
+            },
+        ],
+    });
+    round_trip(Invitation {
+        code: "AAAA-bbbb_0123".into(),
+        role: Role::Member,
+        expires_at: at,
+    });
+    round_trip(Redemption {
+        household_id: id(3),
+        status: JoinRequestStatus::Pending,
+    });
+    for status in [JoinRequestStatus::Approved, JoinRequestStatus::Denied] {
+        round_trip(JoinRequests {
+            requests: vec![JoinRequest {
+                requester_sub: "auth0|carol".into(),
+                role: Role::Member,
+                status,
+                requested_at: at,
+            }],
+        });
+    }
+}
+
+#[wasm_bindgen_test]
 fn a_wrong_shape_is_an_error_naming_the_innermost_field() {
     let page = |item: &str| json(&format!(r#"{{"items": [{item}]}}"#));
     let good = serde_json::to_string(&vehicle(None)).expect("serializable");
@@ -210,6 +262,17 @@ fn requests_reach_the_server_as_sent() {
         year: Some(2020),
         fuel_unit: Some(FuelUnit::Litres),
     });
+    as_sent(NewHousehold {
+        name: "Maple \"Street\" ✓".into(),
+    });
+    for role in [Role::Owner, Role::Member, Role::Viewer] {
+        as_sent(RoleChange {
+            role: role.as_str().into(),
+        });
+        as_sent(NewInvitation {
+            role: role.as_str().into(),
+        });
+    }
     as_sent(NewFuelLog {
         filled_at: day(31),
         odometer_km: 123_456.7,

@@ -1,4 +1,5 @@
-//! `/`: the caller's households, as links to their garages.
+//! `/`: the caller's households, as links to their garages, and the ways to a new one:
+//! creating it, or joining with an owner's code.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -28,6 +29,11 @@ pub fn Home() -> impl IntoView {
         <h1>"Your households"</h1>
         <p>{status}</p>
         <ul data-testid="household-list">{links}</ul>
+        <p>
+            <A href=href("/households/new")>"Create a household"</A>
+            " · "
+            <A href=href("/join")>"Join with a code"</A>
+        </p>
     }
 }
 

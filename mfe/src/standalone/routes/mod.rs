@@ -1,18 +1,23 @@
 //! The standalone page's routes, one page per file, with `leptos_router` under the app's
 //! base path (`/mfe` when the server serves the bundle, empty under `trunk serve`): `/`
-//! lists the caller's households, and `/household/:id/mfe` shows one household's garage,
-//! the path the server's host page uses. Anything else is `not_found`.
+//! lists the caller's households, `/household/:id/mfe` shows one household's garage (the
+//! path the server's host page uses), `/households/new` creates a household and `/join`
+//! redeems an invitation code. Anything else is `not_found`.
 //!
 //! A page is a file here and one `<Route>` line in [`Pages`]. The router is in this bundle
 //! only: the element bundle has no routes (see the `standalone` feature in `Cargo.toml`).
 
+mod create;
 mod home;
 mod household;
+mod join;
 mod not_found;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
+
+use crate::api::ApiError;
 
 /// The address bar, read and written by `leptos_router` (links, `use_navigate`,
 /// back/forward), for everything inside: the pages and the toolbar.
@@ -34,6 +39,8 @@ pub fn Pages() -> impl IntoView {
         <Routes fallback=not_found::NotFound>
             <Route path=path!("/") view=home::Home />
             <Route path=path!("/household/:id/mfe") view=household::Household />
+            <Route path=path!("/households/new") view=create::CreateHousehold />
+            <Route path=path!("/join") view=join::Join />
         </Routes>
     }
 }
@@ -47,6 +54,20 @@ pub fn household_path(id: &str) -> String {
 /// The address of a path below the base, for `<A>`, which takes an absolute path as it is.
 pub fn href(path: &str) -> String {
     format!("{}{path}", expect_context::<Base>().0)
+}
+
+/// A refusal in words: the problem's title, its detail, and its field messages.
+pub fn explain(error: &ApiError) -> String {
+    let mut text = error.title();
+    if let ApiError::Problem(problem) = error
+        && let Some(detail) = &problem.detail
+    {
+        text = format!("{text}: {detail}");
+    }
+    for field in error.field_errors() {
+        text = format!("{text}; {} {}", field.field, field.message);
+    }
+    text
 }
 
 /// The router's base path, as [`Paths`] was given it.

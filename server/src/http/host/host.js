@@ -2,6 +2,8 @@
 // identity provider (Authorization Code + PKCE), and hands <household-mfe> the
 // household id and a function returning the access token. Tokens live in memory only;
 // a reload signs in again (the identity provider's session makes that a redirect).
+// Its home (/) lists the user's households and creates one or redeems an invitation code
+// with the same access token.
 
 const $ = (id) => document.getElementById(id);
 const config = await (await fetch("/config.json")).json();
@@ -114,13 +116,68 @@ function renderHousehold(id) {
 function route() {
   const id = householdFromPath();
   renderSwitcher(id);
+  $("home-link").hidden = !id;
   if (id) renderHousehold(id); else renderHome();
 }
 
-$("switcher").addEventListener("change", (e) => {
-  history.pushState(null, "", `/household/${encodeURIComponent(e.target.value)}/mfe`);
+function go(path) {
+  history.pushState(null, "", path);
   route();
+}
+
+/// A call with the access token; the problem+json of a refusal as an Error with its words.
+async function call(method, path, body) {
+  const response = await fetch(path, {
+    method,
+    headers: { authorization: `Bearer ${await accessToken()}`, ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const fields = (answer.errors ?? []).map((e) => `${e.field} ${e.message}`);
+    throw new Error([answer.title ?? `HTTP ${response.status}`, answer.detail, ...fields].filter(Boolean).join(": "));
+  }
+  return answer;
+}
+
+function onSubmit(form, action) {
+  $(form).addEventListener("submit", async (e) => {
+    e.preventDefault();
+    $("home-message").textContent = "";
+    try {
+      await action();
+    } catch (error) {
+      $("home-message").textContent = error.message;
+    }
+  });
+}
+
+onSubmit("create-form", async () => {
+  const created = await call("POST", "/api/households", { name: $("create-name").value.trim() });
+  $("create-name").value = "";
+  await loadHouseholds();
+  go(`/household/${created.id}/mfe`);
 });
+
+onSubmit("join-form", async () => {
+  const code = $("join-code").value.trim();
+  try {
+    await call("POST", `/api/invitations/${encodeURIComponent(code)}`);
+  } catch (error) {
+    // Unknown, used and expired codes are not told apart (404).
+    throw /^Not Found/.test(error.message) ? new Error("No invitation has this code, or it was used or has expired.") : error;
+  }
+  $("join-code").value = "";
+  $("home-message").textContent = "Request sent, waiting for an owner: the household appears here once an owner approves it.";
+});
+
+// The list afresh: an owner may have approved a request since.
+$("home-link").addEventListener("click", async (e) => {
+  e.preventDefault();
+  await loadHouseholds().catch(() => {});
+  go("/");
+});
+$("switcher").addEventListener("change", (e) => go(`/household/${encodeURIComponent(e.target.value)}/mfe`));
 window.addEventListener("popstate", route);
 $("logout").addEventListener("click", () => {
   session = null;

@@ -1,15 +1,16 @@
 //! Reading a JWT's claims without verifying it.
 //!
 //! The browser has no reason to verify signatures: the ID token came straight from the
-//! token endpoint over TLS (so its `nonce` can be trusted to check the login), and the
-//! internal token is only shown in the dev toolbar; the server verifies both where it counts.
-//! The payload is parsed by the browser's `JSON`, not `serde_json::Value`, which would add
-//! its own map and number code to the bundle for a display.
+//! token endpoint over TLS (so its `nonce` can be trusted to check the login), and of the
+//! internal token the garage reads only whom it names (`sub`, the caller's own subject, to
+//! leave a household) and the dev toolbar shows it; the server verifies both where it
+//! counts. The payload is parsed by the browser's `JSON`, not `serde_json::Value`, which
+//! would add its own map and number code to the bundle.
 
 use js_sys::{JSON, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::base64url;
+use crate::base64url;
 
 /// The decoded payload of a compact JWS (`header.payload.signature`); `None` if it is not one.
 pub fn payload(token: &str) -> Option<String> {

@@ -1,7 +1,7 @@
 //! Base64url without padding (RFC 4648 §5), the encoding of PKCE values and JWT parts.
 //!
-//! Hand-written rather than the `base64` crate: these two functions are all the login needs,
-//! and the bundle has a tight size budget. Decoding is lenient only about padding, which
+//! Hand-written rather than the `base64` crate: these two functions are all the login and
+//! the garage's reading of its token need, and the element bundle has a tight size budget. Decoding is lenient only about padding, which
 //! JWTs never carry.
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

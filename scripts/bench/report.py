@@ -53,17 +53,20 @@ def write(runs_path, out_path, conditions):
     out = [conditions, "",
            f"Load average (1 min) when each run started: {min(loads):.1f} to {max(loads):.1f}. "
            "Other work on the machine lowers every figure and adds noise; the ratios "
-           "compare runs of the same round, which alternate.", "",
-           "| route | implementation | throughput per round (req/s) | mean | p50 per round (ms) | p99 per round (ms) | errors |",
-           "| --- | --- | --- | --- | --- | --- | --- |"]
+           "compare runs of the same round, which alternate. CPU per request is the user and "
+           "system time of the implementation's processes (PostgreSQL's not included) over "
+           "the requests of the run.", "",
+           "| route | implementation | throughput per round (req/s) | mean | p50 per round (ms) | p99 per round (ms) | CPU per request (ms) | errors |",
+           "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for label, impl, route in ROWS:
         rs = runs.get((impl, route), [])
         if not rs:
             continue
         per = lambda key, d=0: " / ".join(fmt(r[key], d) for r in rs)
         errors = sum(r.get("errors", 0) + r.get("non2xx", 0) for r in rs)
+        cpu = per("cpu_ms", 3) if all("cpu_ms" in r for r in rs) else "n/a"
         out.append(f"| {label} | {NAMES[impl]} | {per('rps')} | {fmt(statistics.mean(r['rps'] for r in rs))} "
-                   f"| {per('p50_ms', 1)} | {per('p99_ms', 1)} | {errors:.0f} |")
+                   f"| {per('p50_ms', 1)} | {per('p99_ms', 1)} | {cpu} | {errors:.0f} |")
     out += ["", "| ratio (throughput) | per round | of the means |", "| --- | --- | --- |"]
     for label, num, den in RATIOS:
         a, b = runs.get(num, []), runs.get(den, [])

@@ -25,13 +25,23 @@ export const config = {
 
 /** The server's Ed25519 key (PKCS#8 PEM) and its RFC 7638 thumbprint, the server's `kid`. */
 export function internalKeys() {
-  const pem = readFileSync(config.keyFile, 'utf8');
-  const publicKey = createPublicKey(pem);
+  const privateKey = createPrivateKey({ key: pkcs8v1(readFileSync(config.keyFile, 'utf8')), format: 'der', type: 'pkcs8' });
+  const publicKey = createPublicKey(privateKey);
   const { crv, kty, x } = publicKey.export({ format: 'jwk' });
   const kid = createHash('sha256')
     .update(JSON.stringify({ crv, kty, x }))
     .digest('base64url');
-  return { privateKey: createPrivateKey(pem), publicKey, kid };
+  return { privateKey, publicKey, kid };
+}
+
+// The server writes PKCS#8 v2 (RFC 5958, the public key included), which OpenSSL 3.0 (and
+// so node 20 on Debian 12) refuses; the 32-byte seed rewrapped as v1 is the same key.
+function pkcs8v1(pem) {
+  const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  const at = der.indexOf(Buffer.from('04220420', 'hex'));
+  if (at < 0) throw new Error(`${config.keyFile}: not an Ed25519 PKCS#8 key`);
+  const seed = der.subarray(at + 4, at + 36);
+  return Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]);
 }
 
 /** The bearer token of the request, or '' (which no verifier accepts). */

@@ -158,26 +158,54 @@ impl Metrics {
 /// Counts and times every answer of the main router. Outermost, so that what it counts is
 /// what the client got, whichever layer answered.
 pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
-    let route = request
+    let matched = request
         .extensions()
         .get::<MatchedPath>()
-        .map_or("unmatched", MatchedPath::as_str)
-        .to_owned();
+        .map(|path| path.as_str().to_owned());
     let method = method_label(request.method());
     let started = Instant::now();
     let response = next.run(request).await;
+    let route = matched.as_deref().unwrap_or_else(|| {
+        response
+            .extensions()
+            .get::<RouteLabel>()
+            .map_or("unmatched", |label| label.0)
+    });
     metrics
         .http_duration
-        .with_label_values(&[method, &route])
+        .with_label_values(&[method, route])
         .observe(started.elapsed().as_secs_f64());
     metrics
         .http_requests
-        .with_label_values(&[method, &route, response.status().as_str()])
+        .with_label_values(&[method, route, response.status().as_str()])
         .inc();
     if response.extensions().get::<AcquireTimedOut>().is_some() {
         metrics.db_acquire_timeouts.inc();
     }
     response
+}
+
+/// The route template of an answer from a nested service, for which axum records no
+/// [`MatchedPath`].
+#[derive(Debug, Clone, Copy)]
+pub struct RouteLabel(pub &'static str);
+
+/// `service`, its answers counted under the route template `route` rather than
+/// `unmatched` (`nest_service` leaves no [`MatchedPath`]).
+pub fn labelled<S, B>(
+    route: &'static str,
+    service: S,
+) -> tower::util::MapResponse<
+    S,
+    impl FnOnce(axum::http::Response<B>) -> axum::http::Response<B> + Clone,
+>
+where
+    S: tower::Service<Request, Response = axum::http::Response<B>>,
+{
+    tower::ServiceExt::map_response(service, move |mut response: axum::http::Response<B>| {
+        response.extensions_mut().insert(RouteLabel(route));
+        response
+    })
 }
 
 /// Known methods by name; any other (hyper accepts made-up ones) as `other`, so a client

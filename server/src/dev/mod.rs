@@ -210,7 +210,10 @@ async fn stack(config: DevConfig) -> anyhow::Result<()> {
     crate::spawn_metrics(&state, shutdown.clone()).await?;
     let app = crate::app_with(
         state,
-        Router::new().nest_service("/dev-idp", idp::router(Arc::new(idp))),
+        Router::new().nest_service(
+            "/dev-idp",
+            crate::metrics::labelled("/dev-idp/{*path}", idp::router(Arc::new(idp))),
+        ),
     );
 
     println!("\nThe household stack is running (ctrl-c stops it and the throwaway database):\n");

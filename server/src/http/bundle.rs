@@ -37,7 +37,10 @@ pub fn nest(router: Router<AppState>, state: &AppState, dist: &Path) -> Router<A
         .append_index_html_on_directories(true)
         .fallback(index);
     let layer = axum::middleware::from_fn_with_state(state.clone(), headers);
-    router.nest_service("/mfe", layer.layer(files))
+    router.nest_service(
+        "/mfe",
+        crate::metrics::labelled("/mfe/{*path}", layer.layer(files)),
+    )
 }
 
 /// Whether `name` is `<stem>-<16 hex digits>.<ext>`, as `build_mfe` names what it hashed.

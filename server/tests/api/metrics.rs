@@ -102,6 +102,26 @@ async fn requests_are_counted_by_route_template_and_no_household_or_subject_appe
 }
 
 #[tokio::test]
+async fn the_bundle_is_counted_under_its_route_template_not_its_file_names() {
+    let dist = tempdir::Dir::new();
+    std::fs::write(dist.0.join("mfe-0123456789abcdef.js"), "export {}").unwrap();
+    std::fs::write(dist.0.join("index.html"), "<!doctype html>").unwrap();
+    let app = TestApp::spawn_with(with_metrics(Options {
+        mfe_dist: Some(dist.0.clone()),
+        ..Options::default()
+    }))
+    .await;
+    for path in ["/mfe/mfe-0123456789abcdef.js", "/mfe/household/x/mfe"] {
+        let response = app.http.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+    }
+    let text = app.scrape().await;
+    let bundle = [("route", "/mfe/{*path}"), ("status", "200")];
+    assert_eq!(value(&text, "http_requests_total", &bundle), 2.0);
+    assert!(!text.contains("0123456789abcdef"), "{text}");
+}
+
+#[tokio::test]
 async fn rate_limit_refusals_are_counted_by_limit_name() {
     let mut options = Options::default();
     options.tuning.rates.data_per_user.per_second = 1;

@@ -143,7 +143,7 @@ async fn seeded(app: &TestApp, name: &str, owner: &str) -> (Uuid, String, Uuid) 
     (household, token, vehicle)
 }
 
-fn read_paths(household: Uuid, vehicle: Uuid) -> [String; 6] {
+fn read_paths(household: Uuid, vehicle: Uuid) -> [String; 7] {
     let base = format!("/api/households/{household}");
     [
         format!("{base}/vehicles"),
@@ -152,6 +152,7 @@ fn read_paths(household: Uuid, vehicle: Uuid) -> [String; 6] {
         format!("{base}/summary"),
         format!("{base}/members"),
         format!("{base}/audit-events"),
+        format!("{base}/join-requests"),
     ]
 }
 

@@ -66,8 +66,9 @@ pub struct Runtime {
     #[arg(long = "database-pool-size", env = "DATABASE_POOL_SIZE", default_value_t = DEFAULT_POOL_SIZE,
           value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub pool_size: u32,
-    /// Prepared statements each pooled connection keeps (0 to 10000); 0 behind a
-    /// transaction-mode pooler such as PgBouncer, which cannot keep them for a client
+    /// Prepared statements each pooled connection keeps (0 to 10000); 0 only behind a
+    /// transaction-mode pooler such as PgBouncer, which cannot keep them for a client (see
+    /// README: it also needs the pooler's reset query)
     #[arg(long = "database-statement-cache-capacity", env = "DATABASE_STATEMENT_CACHE_CAPACITY",
           default_value_t = DEFAULT_STATEMENT_CACHE_CAPACITY, value_parser = clap::value_parser!(u16).range(0..=10_000))]
     pub statement_cache_capacity: u16,

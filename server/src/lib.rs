@@ -1,8 +1,8 @@
 //! The household token exchange and data API.
 //!
 //! A request's path reads top to bottom: route (`http::*`) → extractor
-//! (`auth::context::HouseholdAccess`) → body → scoped transaction (`db::tenant`) → SQL (`db::*`)
-//! → response (`shared` types, or `error::AppError` as problem+json).
+//! (`auth::context::HouseholdAccess`) → body → scoped transaction (`db::tenant`) → SQL (`db::*`),
+//! or for a read one statement that enters the household and reads (`db::read`) → response (`shared` types, or `error::AppError` as problem+json).
 
 pub mod auth;
 pub mod config;

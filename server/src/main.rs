@@ -101,7 +101,10 @@ async fn run(command: Command) -> anyhow::Result<std::process::ExitCode> {
         Command::AuditRls(config) => {
             let url = secrecy::ExposeSecret::expose_secret(&config.database_url);
             let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(url).await?;
-            let report = server::db::audit::audit(&mut conn).await?;
+            // One transaction, so that it also works through a transaction-mode pooler.
+            let mut tx = sqlx::Connection::begin(&mut conn).await?;
+            let report = server::db::audit::audit(&mut tx).await?;
+            tx.commit().await?;
             print!("{}", report.render());
             for problem in report.problems() {
                 println!("NOT COVERED: {problem}");

@@ -3,9 +3,10 @@
 //! `sub:household_id` → records it on the request's span, all without the database. The
 //! handler reads and validates its body, and only then calls [`HouseholdAccess::begin`],
 //! which opens the tenant transaction, in which the database admits the caller (or not)
-//! with the role it holds now. So no pooled connection waits on a slow client: a client
-//! trickling its body holds a task, never a connection. Handlers get the claims and the
-//! scoped transaction, and no other database access.
+//! with the role it holds now; a read calls [`HouseholdAccess::read`] instead, whose one
+//! statement admits and reads (`db::read`). So no pooled connection waits on a slow client:
+//! a client trickling its body holds a task, never a connection. Handlers get the claims
+//! and the scoped transaction or read, and no other database access.
 //!
 //! A token whose role no longer matches the database's is refused with 401
 //! `invalid_token`: the grant it carries is stale, and the micro-frontend's token manager

@@ -1,4 +1,5 @@
-//! Database access. Tenant data is reachable only through [`tenant::HouseholdTx`];
+//! Database access. Tenant data is reachable only through [`tenant::HouseholdTx`] and, for
+//! reads, [`read::HouseholdRead`] (both enter the household with `app.enter_household`);
 //! a caller's own memberships only through [`tenant::UserTx`].
 
 pub mod audit;

@@ -66,8 +66,9 @@ pub enum Via {
     /// Through a new PgBouncer in transaction mode with this many server connections, and
     /// without a statement cache (`DATABASE_STATEMENT_CACHE_CAPACITY=0`).
     PgBouncer(u32),
-    /// Through something listening on this loopback port that relays to PostgreSQL.
-    Relay(u16),
+    /// Through something listening on this loopback port that relays to PostgreSQL, with
+    /// this statement cache capacity (0: as the server runs behind a pooler).
+    Relay(u16, u16),
 }
 
 impl Via {
@@ -144,11 +145,12 @@ impl TestDb {
                 pgbouncer = Some(bouncer);
                 options
             }
-            Via::Relay(port) => app_options
+            Via::Relay(port, capacity) => app_options
                 .clone()
                 .host("127.0.0.1")
                 .port(port)
-                .ssl_mode(PgSslMode::Disable),
+                .ssl_mode(PgSslMode::Disable)
+                .statement_cache_capacity(usize::from(capacity)),
         };
         let app = options
             .connect_with(routed)
@@ -529,9 +531,11 @@ impl TestApp {
         config.runtime.rate_limits = options.tuning.rates;
         config.runtime.cors_allowed_origins = options.cors_allowed_origins;
         config.mfe_dist = options.mfe_dist;
-        if db.pgbouncer.is_some() {
-            config.runtime.statement_cache_capacity = 0;
-        }
+        config.runtime.statement_cache_capacity = match options.via {
+            Via::Direct => config.runtime.statement_cache_capacity,
+            Via::PgBouncer(_) => 0,
+            Via::Relay(_, capacity) => capacity,
+        };
         let signer = server::auth::internal::InternalSigner::new(&config.internal).unwrap();
         let tuning = server::state::Tuning {
             jwks_cooldown: options.tuning.jwks_cooldown,

@@ -13,6 +13,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use uuid::Uuid;
 
+use server::db::tenant::HouseholdTx;
+
 use crate::helpers::{Options, TestApp, Via, assert_problem, upstream};
 use crate::pgbouncer;
 
@@ -114,6 +116,9 @@ async fn relay(client: TcpStream, server: TcpStream, counts: Arc<Counts>) {
     }
 }
 
+/// sqlx's default statement cache.
+const CACHED: u16 = 100;
+
 fn one_connection(via: Via) -> Options {
     Options {
         pool_size: 1,
@@ -138,7 +143,7 @@ async fn seeded(app: &TestApp, name: &str, owner: &str) -> (Uuid, String, Uuid) 
     (household, token, vehicle)
 }
 
-fn read_paths(household: Uuid, vehicle: Uuid) -> [String; 6] {
+fn read_paths(household: Uuid, vehicle: Uuid) -> [String; 7] {
     let base = format!("/api/households/{household}");
     [
         format!("{base}/vehicles"),
@@ -147,13 +152,14 @@ fn read_paths(household: Uuid, vehicle: Uuid) -> [String; 6] {
         format!("{base}/summary"),
         format!("{base}/members"),
         format!("{base}/audit-events"),
+        format!("{base}/join-requests"),
     ]
 }
 
 #[tokio::test]
 async fn a_warm_read_is_one_round_trip() {
     let relay = Relay::start().await;
-    let app = TestApp::spawn_with(one_connection(Via::Relay(relay.port))).await;
+    let app = TestApp::spawn_with(one_connection(Via::Relay(relay.port, CACHED))).await;
     let (household, token, vehicle) = seeded(&app, "Relayed", "owner-r").await;
     let one = Trips {
         round_trips: 1,
@@ -173,6 +179,21 @@ async fn a_warm_read_is_one_round_trip() {
             "{path}: one Bind/Execute/Sync, and the pool's ping"
         );
     }
+    // The same read as before this design: BEGIN, enter, the query, COMMIT.
+    for _ in 0..2 {
+        relay.take(&app).await;
+        let mut tx = HouseholdTx::begin(&app.state.db, household, "owner-r")
+            .await
+            .unwrap();
+        sqlx::query("SELECT * FROM vehicles")
+            .fetch_all(tx.conn())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let before = relay.take(&app).await;
+    eprintln!("warm read in a transaction (the former path): {before:?}");
+    assert_eq!(before.round_trips, 4);
     // A refused reader costs the same single statement.
     app.db.suspend(household).await;
     relay.take(&app).await;
@@ -185,9 +206,25 @@ async fn a_warm_read_is_one_round_trip() {
 }
 
 #[tokio::test]
+async fn without_a_statement_cache_a_read_is_one_statement_in_a_transaction() {
+    let relay = Relay::start().await;
+    let app = TestApp::spawn_with(one_connection(Via::Relay(relay.port, 0))).await;
+    let (household, token, vehicle) = seeded(&app, "Uncached", "owner-u").await;
+    for path in read_paths(household, vehicle) {
+        assert_eq!(app.get(&path, &token).await.status(), 200, "{path}");
+        relay.take(&app).await;
+        assert_eq!(app.get(&path, &token).await.status(), 200, "{path}");
+        let trips = relay.take(&app).await;
+        eprintln!("read without a statement cache {path}: {trips:?}");
+        // BEGIN, Parse/Describe/Sync, Bind/Execute/Sync, COMMIT.
+        assert_eq!(trips.round_trips, 4, "{path}");
+    }
+}
+
+#[tokio::test]
 async fn a_write_keeps_its_transaction() {
     let relay = Relay::start().await;
-    let app = TestApp::spawn_with(one_connection(Via::Relay(relay.port))).await;
+    let app = TestApp::spawn_with(one_connection(Via::Relay(relay.port, CACHED))).await;
     let (household, token, _) = seeded(&app, "Written", "owner-w").await;
     let path = format!("/api/households/{household}/vehicles");
     let events_before = audit_events(&app, household).await;
@@ -309,7 +346,7 @@ async fn alternate_households_on_one_connection(via: Via) {
 
 #[tokio::test]
 async fn one_pooled_connection_carries_no_household_context_between_requests() {
-    alternate_households_on_one_connection(Via::Relay(Relay::start().await.port)).await;
+    alternate_households_on_one_connection(Via::Relay(Relay::start().await.port, CACHED)).await;
 }
 
 fn pgbouncer_or_skip() -> bool {
@@ -403,12 +440,10 @@ fn collect_ids(value: &Value, out: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
             for (key, v) in map {
-                if matches!(key.as_str(), "household_id" | "vehicle_id")
-                    || (key == "id" && map.contains_key("fuel_unit"))
-                {
-                    if let Some(id) = v.as_str() {
-                        out.push(id.to_owned());
-                    }
+                let names_an_id = matches!(key.as_str(), "household_id" | "vehicle_id")
+                    || (key == "id" && map.contains_key("fuel_unit"));
+                if let (true, Some(id)) = (names_an_id, v.as_str()) {
+                    out.push(id.to_owned());
                 }
                 collect_ids(v, out);
             }

@@ -6,7 +6,7 @@ import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
 
 export const BASE = process.env.E2E_BASE_URL ?? "http://127.0.0.1:8080";
-export const SHOTS = new URL("../../target/e2e/", import.meta.url).pathname;
+export const SHOTS = new URL("../target/e2e/", import.meta.url).pathname;
 mkdirSync(SHOTS, { recursive: true });
 
 export const HOUSEHOLDS = {

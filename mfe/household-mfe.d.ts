@@ -1,6 +1,8 @@
 // Type declarations for hosts of <household-mfe>, served beside the bundle at
 // /mfe/household-mfe.d.ts. Copy it into the host's sources (or reference it) to type the
-// element, its events and its JSX use in React 19.
+// element, its events and its JSX use in React 19. The JSX part augments the "react"
+// module, which must resolve from where this file lies: from the host's sources it does;
+// from elsewhere map it in tsconfig.json ("paths": { "react": ["./node_modules/@types/react"] }).
 
 /** `detail` of `household-mfe-error`: the failed answer's status and problem title. */
 export interface HouseholdMfeErrorDetail {

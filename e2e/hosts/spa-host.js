@@ -6,11 +6,12 @@
 import { createAuth0Client } from "@auth0/auth0-spa-js";
 
 const config = await (await fetch("/config.json")).json();
+const { authorizationParams, ...options } = config.options ?? {};
 const auth0 = await createAuth0Client({
   domain: config.domain,
   clientId: config.clientId,
-  authorizationParams: { audience: config.audience, redirect_uri: `${location.origin}/` },
-  ...config.options,
+  authorizationParams: { audience: config.audience, redirect_uri: `${location.origin}/`, ...authorizationParams },
+  ...options,
 });
 window.auth0 = auth0;
 

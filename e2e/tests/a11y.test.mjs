@@ -21,6 +21,11 @@ async function garage(theme = "light") {
   const fixture = await fixturePage(browser);
   await fixture.page.addScriptTag({ path: AXE });
   await mountElement(fixture.page, { household: HOUSEHOLDS.maple, token: alice, attrs: { theme } });
+  // Where keyboard walks start: the host's control just before the element.
+  await fixture.page.evaluate(() => {
+    const start = Object.assign(document.createElement("button"), { id: "start", textContent: "Host" });
+    document.getElementById("slot").before(start);
+  });
   await waitForEvent(fixture.page, "household-mfe-ready");
   await fixture.page.waitForFunction(() => window.el.shadowRoot.textContent.includes("Family Wagon"));
   return fixture;
@@ -60,9 +65,10 @@ const controls = (page) => page.evaluate(() => [...window.el.shadowRoot.querySel
   .filter((c) => !c.disabled && c.getClientRects().length > 0)
   .map((c) => c.outerHTML.slice(0, 120)));
 
-/// Tabs from the page's start until focus leaves the element; what was focused in it.
+/// Tabs from the host's control before the element until focus leaves the element; what
+/// was focused in it.
 async function tabThrough(page) {
-  await page.evaluate(() => { document.activeElement?.blur(); window.focus(); });
+  await page.focus("#start");
   const reached = [];
   for (let i = 0; i < 200; i++) {
     await page.keyboard.press("Tab");
@@ -76,8 +82,9 @@ async function tabThrough(page) {
   return reached;
 }
 
-/// Tabs until the focused control's accessible text is `name`.
+/// Tabs from the host's control before the element until the focused control's text is `name`.
 async function tabTo(page, name) {
+  await page.focus("#start");
   for (let i = 0; i < 200; i++) {
     await page.keyboard.press("Tab");
     const text = await page.evaluate(() => {
@@ -95,27 +102,25 @@ test("every control is reached by Tab and works with Enter and Space", async () 
   assert.deepEqual(await tabThrough(page), await controls(page), "the list's controls, in order");
 
   // Space opens a vehicle's fuel logs; Enter closes them.
-  await page.evaluate(() => document.activeElement?.blur());
   await tabTo(page, "Fuel logs");
   await page.keyboard.press(" ");
   await el.getByRole("button", { name: "Hide fuel logs" }).first().waitFor();
   assert.deepEqual(await tabThrough(page), await controls(page), "with the fuel logs open");
-  await page.evaluate(() => document.activeElement?.blur());
   await tabTo(page, "Hide fuel logs");
   await page.keyboard.press("Enter");
   await el.getByRole("button", { name: "Fuel logs", exact: true }).first().waitFor();
 
   // Enter opens the vehicle form; typing and Enter save; Space deletes it again.
-  await page.evaluate(() => document.activeElement?.blur());
   await tabTo(page, "Add vehicle");
   await page.keyboard.press("Enter");
   const name = el.getByRole("textbox", { name: "Name" });
   await name.waitFor();
   assert.deepEqual(await tabThrough(page), await controls(page), "with the form open");
   await name.focus();
-  await page.keyboard.type("Keyboard Car");
+  const car = `Keyboard Car ${Date.now()}`;
+  await page.keyboard.type(car);
   await page.keyboard.press("Enter");
-  const card = el.getByRole("listitem").filter({ hasText: "Keyboard Car" });
+  const card = el.locator("li.hh-card").filter({ hasText: car });
   await card.waitFor();
   await card.getByRole("button", { name: "Delete" }).focus();
   await page.keyboard.press(" ");

@@ -98,8 +98,11 @@ test("with its defaults it signs in by redirect, renews silently in a hidden ifr
 // With refresh tokens the SDK keeps them in a web worker by default, which sends only to
 // `<issuer origin>/oauth/token`, where Auth0 serves it; the development issuer lives under
 // /dev-idp/, so here the SDK keeps its cache (refresh token included) in localStorage.
+// `max_age` makes the SDK check each ID token's `auth_time` too.
 test("with useRefreshTokens it renews through the rotating refresh-token grant, with no iframe; a replayed refresh token ends its session", async () => {
-  await host(HOST, { options: { useRefreshTokens: true, cacheLocation: "localstorage" } });
+  await host(HOST, {
+    options: { useRefreshTokens: true, cacheLocation: "localstorage", authorizationParams: { max_age: 3600 } },
+  });
   const context = await browser.newContext();
   const page = await context.newPage();
   const tokens = tokenRequests(context);

@@ -6,7 +6,7 @@
 //!
 //! The script is allowed by its hash, and only the app's origin may frame the page.
 
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use super::NO_STORE;
+use super::page::bad_request;
 
 /// The page posting `pairs` to the window of `target`'s origin.
 pub(super) fn respond(target: &Url, pairs: &[(&str, &str)]) -> Response {
@@ -35,8 +36,9 @@ pub(super) fn respond(target: &Url, pairs: &[(&str, &str)]) -> Response {
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Signing in</title>\
          </head><body><script>{script}</script></body></html>"
     );
+    // The origin of a parsed http(s) URL is ASCII, so this holds; refuse rather than panic.
     let Ok(csp) = header::HeaderValue::from_str(&csp) else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        return bad_request("This <code>redirect_uri</code> has no web origin.");
     };
     let headers = [
         (NO_STORE.0, header::HeaderValue::from_static(NO_STORE.1)),

@@ -45,7 +45,12 @@ impl Limiters {
         Self {
             requests_ip: limiter("requests_per_ip", rates.requests_per_ip, shared, metrics),
             exchange_ip: limiter("exchange_per_ip", rates.exchange_per_ip, shared, metrics),
-            exchange_user: limiter("exchange_per_user", rates.exchange_per_user, shared, metrics),
+            exchange_user: limiter(
+                "exchange_per_user",
+                rates.exchange_per_user,
+                shared,
+                metrics,
+            ),
             data_user: limiter("data_per_user", rates.data_per_user, shared, metrics),
             me_user: limiter("me_per_user", rates.data_per_user, shared, metrics),
         }

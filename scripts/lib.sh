@@ -32,18 +32,9 @@ ensure_postgres() {
   command -v psql >/dev/null || apt_install postgresql-client
 }
 
-# redis-server: the shared rate-limit tests start their own throwaway one.
-ensure_redis() {
-  command -v redis-server >/dev/null || { log "installing redis-server (apt)"; apt_install redis-server; }
-}
-
-# What scripts/cluster runs besides the server: PgBouncer, nginx, Redis, psql, openssl.
-ensure_cluster_tools() {
-  ensure_postgres
-  ensure_redis
+# PgBouncer (transaction mode) for the tests that run the server through it.
+ensure_pgbouncer() {
   [ -x /usr/sbin/pgbouncer ] || { log "installing pgbouncer (apt)"; apt_install pgbouncer; }
-  [ -x /usr/sbin/nginx ] || { log "installing nginx (apt)"; apt_install nginx; }
-  command -v openssl >/dev/null || apt_install openssl
 }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -127,6 +118,20 @@ ensure_chromium() {
     log "installing chromium and chromium-driver (apt)"
     apt_install chromium chromium-driver
   fi
+}
+
+# redis-server: the shared rate-limit tests start their own throwaway one.
+ensure_redis() {
+  command -v redis-server >/dev/null || { log "installing redis-server (apt)"; apt_install redis-server; }
+}
+
+# What scripts/cluster runs besides the server: PgBouncer, nginx, Redis, psql, openssl.
+ensure_cluster_tools() {
+  ensure_postgres
+  ensure_redis
+  ensure_pgbouncer
+  [ -x /usr/sbin/nginx ] || { log "installing nginx (apt)"; apt_install nginx; }
+  command -v openssl >/dev/null || apt_install openssl
 }
 
 # Builds the micro-frontend's two bundles into dist/ (release profile, wasm-opt -Os): the

@@ -439,6 +439,8 @@ fn describe(setting: &Arg, e: &clap::Error) -> String {
         .map(ToString::to_string)
         .unwrap_or_default();
     let value = match e.get(ContextKind::InvalidValue) {
+        // A secret's value (a URL with its password) is never echoed.
+        Some(ContextValue::String(_)) if setting.is_hide_env_values_set() => "<hidden>".into(),
         Some(ContextValue::String(v)) => v.clone(),
         _ => String::new(),
     };

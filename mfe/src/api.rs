@@ -425,7 +425,23 @@ impl HouseholdApi {
         url: &str,
         body: Option<String>,
     ) -> Result<T, ApiError> {
-        read(self.send(method, url, body).await?).await
+        decode(&self.call_json(method, url, body).await?)
+    }
+
+    /// The answer's JSON. Not generic: its future, which holds the whole request, is
+    /// compiled once for every answer type rather than once each.
+    async fn call_json(
+        &self,
+        method: &str,
+        url: &str,
+        body: Option<String>,
+    ) -> Result<JsValue, ApiError> {
+        let response = self.send(method, url, body).await?;
+        if response.ok() {
+            parsed(&response).await
+        } else {
+            Err(problem_of(&response).await)
+        }
     }
 
     /// A call whose success has no body (204).
@@ -440,8 +456,9 @@ impl HouseholdApi {
 
     /// Sends with the current token; on 401 renews it once and sends again. A 403 is
     /// either a permission this role lacks or the end of the membership (removed, or the
-    /// household suspended); only a fresh exchange tells which, and its refusal is
-    /// [`ApiError::AccessDenied`]. Otherwise the 403 is the answer.
+    /// household suspended): only a fresh exchange tells which, so it too renews once (a
+    /// refusal there is [`ApiError::AccessDenied`]) and sends again. One loop, so that the
+    /// request and the renewal are each one await point of this future.
     async fn send(
         &self,
         method: &str,
@@ -451,18 +468,17 @@ impl HouseholdApi {
         let body = || body.as_deref().map_or(Body::Empty, Body::Json);
         let signal = self.client.signal.as_ref();
         let mut token = self.client.tokens.get(&self.key).await?;
-        let mut response = fetch(method, url, Some(&token.access_token), body(), signal).await?;
-        if response.status() == 401 {
-            token = self.client.tokens.renew(&self.key, &token).await?;
-            response = fetch(method, url, Some(&token.access_token), body(), signal).await?;
-            if response.status() == 401 {
-                return Err(ApiError::AuthRequired);
+        let mut renewed = false;
+        loop {
+            let response = fetch(method, url, Some(&token.access_token), body(), signal).await?;
+            match response.status() {
+                401 if renewed => return Err(ApiError::AuthRequired),
+                401 | 403 if !renewed => {}
+                _ => return Ok(response),
             }
+            token = self.client.tokens.renew(&self.key, &token).await?;
+            renewed = true;
         }
-        if response.status() == 403 {
-            self.client.tokens.renew(&self.key, &token).await?;
-        }
-        Ok(response)
     }
 }
 
@@ -525,10 +541,18 @@ fn to_json(value: &impl Encode) -> Result<String, ApiError> {
 
 /// A JSON body decoded into `T`.
 pub(crate) async fn json<T: Decode>(response: &Response) -> Result<T, ApiError> {
-    let parsed = JsFuture::from(response.json().map_err(ApiError::from_body)?)
+    decode(&parsed(response).await?)
+}
+
+/// A JSON body, parsed by the browser.
+async fn parsed(response: &Response) -> Result<JsValue, ApiError> {
+    JsFuture::from(response.json().map_err(ApiError::from_body)?)
         .await
-        .map_err(ApiError::from_body)?;
-    T::decode(&parsed).map_err(|e| ApiError::Decode(e.to_string()))
+        .map_err(ApiError::from_body)
+}
+
+fn decode<T: Decode>(value: &JsValue) -> Result<T, ApiError> {
+    T::decode(value).map_err(|e| ApiError::Decode(e.to_string()))
 }
 
 /// The body of a success, or the problem of a failure.

@@ -23,6 +23,14 @@ pub fn payload(token: &str) -> Option<String> {
     String::from_utf8(base64url::decode(payload)?).ok()
 }
 
+/// The `sub` claim of `token`: whom it names.
+pub fn subject(token: &str) -> Option<String> {
+    let claims = JSON::parse(&payload(token)?).ok()?;
+    Reflect::get(&claims, &JsValue::from_str("sub"))
+        .ok()?
+        .as_string()
+}
+
 /// A token's claims, as a JavaScript object.
 pub struct Claims(Object);
 
@@ -92,6 +100,14 @@ mod tests {
             assert_eq!(claims.string("nonce").as_deref(), Some("n-0S6"));
             assert_eq!(claims.number("exp"), Some(1.8e9));
             assert!(claims.pretty().contains("\"sub\": \"auth0|alice\""));
+        }
+
+        #[wasm_bindgen_test]
+        fn the_subject_is_read_and_a_payload_without_one_has_none() {
+            assert_eq!(super::super::subject(TOKEN).as_deref(), Some("auth0|alice"));
+            // Payloads `5` and `{}`.
+            assert_eq!(super::super::subject("a.NQ.c"), None);
+            assert_eq!(super::super::subject("a.e30.c"), None);
         }
 
         #[wasm_bindgen_test]

@@ -81,8 +81,12 @@ pub fn members(household: &str, my_role: &str) {
 pub fn choose(element: &HtmlElement, selector: &str, value: &str) {
     let select = find(element, selector).expect("a select");
     Reflect::set(&select, &"value".into(), &value.into()).expect("value set");
-    let event = web_sys::Event::new("change").expect("an event");
-    select.dispatch_event(&event).expect("dispatched");
+    // Bubbling, as a person's choice does: the view listens on the list, not the select.
+    let dispatch = Function::new_with_args(
+        "select",
+        "select.dispatchEvent(new Event('change', { bubbles: true }))",
+    );
+    dispatch.call1(&JsValue::NULL, &select).expect("dispatched");
 }
 
 /// The value of an `<input>` in the shadow root.

@@ -78,7 +78,7 @@ async fn a_client_gets_one_burst_across_two_replicas_and_other_clients_their_own
     assert!(!keys.is_empty(), "the limits live in Redis");
     assert!(
         keys.iter()
-            .all(|k| k.starts_with("household:rl:requests_ip:") && !k.contains("198.51")),
+            .all(|k| k.starts_with("household:rl:requests_per_ip:") && !k.contains("198.51")),
         "{keys:?}"
     );
 }
@@ -118,7 +118,7 @@ async fn a_user_gets_one_exchange_burst_across_two_replicas() {
     let keys = redis.keys().await;
     assert!(
         keys.iter()
-            .any(|k| k.starts_with("household:rl:exchange_user:")),
+            .any(|k| k.starts_with("household:rl:exchange_per_user:")),
         "{keys:?}"
     );
     assert!(

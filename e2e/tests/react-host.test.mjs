@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { BASE, HOUSEHOLDS, SHOTS, launch } from "../support.mjs";
+import { BASE, HOUSEHOLDS, SHOTS, accessToken, launch } from "../support.mjs";
 import { issuer, recordViolations } from "../sdk-host.mjs";
 import { serve } from "../../hosts/react/serve.mjs";
 
@@ -44,7 +44,13 @@ test("sign in, open a household by URL, switch to another with one exchange and 
   await page.waitForURL(`${HOST}/household/${HOUSEHOLDS.maple}/mfe`);
   await shows(page, "Family Wagon");
   const options = await page.$$eval("#switcher option", (os) => os.map((o) => o.value));
-  assert.deepEqual(options.sort(), [HOUSEHOLDS.maple, HOUSEHOLDS.lakeside].sort(), "Alice's households");
+  // Exactly what the API says are Alice's households (other tests may have made her more).
+  const mine = await fetch(`${BASE}/api/me/households`, {
+    headers: { authorization: `Bearer ${await accessToken("auth0|alice")}` },
+  }).then((r) => r.json());
+  const expected = mine.households.map((h) => h.household_id);
+  assert.ok(expected.includes(HOUSEHOLDS.maple) && expected.includes(HOUSEHOLDS.lakeside));
+  assert.deepEqual(options.sort(), expected.sort(), "Alice's households");
   assert.equal(exchanges.length, 1);
 
   // Every frame from the switch on: the element never shows Maple's rows for Lakeside.

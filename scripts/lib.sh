@@ -142,20 +142,6 @@ ensure_chromium() {
   fi
 }
 
-# redis-server: the shared rate-limit tests start their own throwaway one.
-ensure_redis() {
-  command -v redis-server >/dev/null || { log "installing redis-server (apt)"; apt_install redis-server; }
-}
-
-# What scripts/cluster runs besides the server: PgBouncer, nginx, Redis, psql, openssl.
-ensure_cluster_tools() {
-  ensure_postgres
-  ensure_redis
-  ensure_pgbouncer
-  [ -x /usr/sbin/nginx ] || { log "installing nginx (apt)"; apt_install nginx; }
-  command -v openssl >/dev/null || apt_install openssl
-}
-
 # Builds the micro-frontend's two bundles into dist/ (release profile, wasm-opt -Os): the
 # standalone page from index.html, then the element bundle for host pages from element.html
 # (mfe.js, mfe_bg.wasm). trunk empties its dist directory on each build, so the element

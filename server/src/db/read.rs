@@ -101,7 +101,7 @@ impl HouseholdRead {
                 .bind(self.sub.as_str()),
         );
         let rows = if self.in_transaction {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = super::tenant::begin(&self.pool).await?;
             let rows = query.fetch_all(&mut *tx).await?;
             tx.commit().await?;
             rows

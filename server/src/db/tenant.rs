@@ -16,6 +16,22 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 
+/// `pool.begin()`, carried to its end even when the request is dropped meanwhile (a client
+/// that goes away). sqlx 0.8.6 queues no `ROLLBACK` for a `begin` dropped before
+/// PostgreSQL has answered its `BEGIN` (its guard counts the transaction only after the
+/// answer), so the connection would go back to the pool inside an open transaction, and
+/// the next single-statement read on it would run there, in another request's context. In
+/// its own task the `begin` always finishes; a `Transaction` nobody takes rolls back.
+/// Found by `scripts/bench/run`, which fails on any non-2xx: without this, each wrk run that
+/// stopped mid-exchange left 2–3 pooled connections `idle in transaction` after `BEGIN`, and
+/// the reads that later ran on them answered 403 (1,400–3,200 per 3 s run); with it, none.
+pub async fn begin(pool: &PgPool) -> sqlx::Result<Transaction<'static, Postgres>> {
+    let pool = pool.clone();
+    tokio::spawn(async move { pool.begin().await })
+        .await
+        .map_err(|_| sqlx::Error::WorkerCrashed)?
+}
+
 /// Opens a transaction and sets each `(setting, value)` transaction-locally, in one
 /// statement; names and values are both bound, so nothing is formatted into SQL.
 async fn begin_with(
@@ -23,7 +39,7 @@ async fn begin_with(
     settings: &[(&str, &str)],
 ) -> sqlx::Result<Transaction<'static, Postgres>> {
     let (names, values): (Vec<&str>, Vec<&str>) = settings.iter().copied().unzip();
-    let mut tx = pool.begin().await?;
+    let mut tx = begin(pool).await?;
     sqlx::query(
         "SELECT set_config(name, value, true) FROM unnest($1::text[], $2::text[]) AS s(name, value)",
     )
@@ -78,7 +94,7 @@ impl HouseholdTx {
     /// member of a suspended household 403 [`AppError::Suspended`]; neither leaves any
     /// household context behind.
     pub async fn begin(pool: &PgPool, household_id: Uuid, sub: &str) -> Result<Self, AppError> {
-        let mut tx = pool.begin().await?;
+        let mut tx = begin(pool).await?;
         let (role, status): (Option<String>, Option<String>) =
             sqlx::query_as("SELECT member_role, household_status FROM app.enter_household($1, $2)")
                 .bind(household_id)

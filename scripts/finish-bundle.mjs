@@ -3,7 +3,8 @@
 //    wasm, the snippets, the standalone page's JS) and rewrites the references to them, so
 //    the server caches those for a year while the entry points hosts pin (mfe.js,
 //    index.html) stay `no-cache` and a release reaches every host without a purge;
-// 2. moves the standalone page's inline loader script into a file, so its CSP needs no
+// 2. puts the element's snippets into mfe.js (one fetch fewer before the wasm) and moves the
+//    standalone page's inline loader script into a file, so its CSP needs no
 //    'unsafe-inline' and no hash, and recomputes the page's subresource integrity;
 // 3. writes brotli (.br) and gzip (.gz) variants of every text and wasm file, which the
 //    server sends by Accept-Encoding.
@@ -42,12 +43,20 @@ function contentName(name) {
   return renamed;
 }
 
-// Snippets first: the glue of both bundles imports them, and hashing the glue must see the
-// final names.
+// The element's snippets go into mfe.js itself: a module it imports is one more fetch in
+// series before its wasm is even asked for (the first render's trace, `scripts/budget`).
+// A snippet is one exported function (`export function name(`); the import becomes a
+// binding to it.
+for (const match of read("mfe.js").matchAll(/import\{(\w+) as (\w+)\}from"\.\/(snippets\/[^"]+\.js)";/g)) {
+  const [statement, exported, local, name] = match;
+  const code = read(name);
+  if (!code.includes(`export function ${exported}(`)) throw new Error(`${name}: expected \`export function ${exported}(\``);
+  rewrite("mfe.js", statement, `${code.replace(`export function ${exported}(`, `function ${exported}(`)}\nconst ${local}=${exported};`);
+}
+// Snippets first: the glue imports them, and hashing the glue must see the final names.
 for (const path of files(join(dist, "snippets"))) {
   const name = relative(dist, path);
   const renamed = contentName(name);
-  rewrite("mfe.js", name, renamed);
   rewrite("standalone.js", name, renamed);
   rewrite("index.html", `/mfe/${name}`, `/mfe/${renamed}`);
 }

@@ -659,7 +659,10 @@ fn random_lifecycle_operations_never_show_a_household_to_a_non_member() {
         failure_persistence: None,
         ..ProptestConfig::default()
     };
-    let mut runner = proptest::test_runner::TestRunner::new(config);
+    // A fixed seed: the check at the end that every kind of change happened must not
+    // depend on luck (with a random one, a run once ended with no member left to count).
+    let rng = proptest::test_runner::TestRng::deterministic_rng(config.rng_algorithm);
+    let mut runner = proptest::test_runner::TestRunner::new_with_rng(config, rng);
     let total_ops = std::sync::atomic::AtomicUsize::new(0);
     runner
         .run(&proptest::collection::vec(life_op(), 260..=280), |ops| {

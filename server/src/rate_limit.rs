@@ -124,11 +124,6 @@ impl<K: LimitKey + Eq + Hash + Clone + Send + Sync + 'static> Limiter<K> {
         }
     }
 
-    /// The limit's name: its metric label and part of its Redis key.
-    pub fn name(&self) -> &'static str {
-        self.name
-    }
-
     /// Counts every refusal, whoever decided it (Redis or this process), on `refusals`.
     pub fn counting(mut self, refusals: prometheus::IntCounter) -> Self {
         self.refusals = Some(refusals);

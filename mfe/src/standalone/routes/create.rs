@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use shared::households::NewHousehold;
+use shared::households::{NAME_MAX, NewHousehold};
 
 use super::{explain, household_path, href};
 use crate::api::{self, ApiError};
@@ -52,7 +52,7 @@ pub fn CreateHousehold() -> impl IntoView {
         <form class="sa-form" on:submit=submit>
             <label>
                 "Name "
-                <input data-testid="household-name" required maxlength="200" bind:value=name />
+                <input data-testid="household-name" required maxlength=NAME_MAX.to_string() bind:value=name />
             </label>
             <button type="submit" data-testid="create-household" disabled=busy>
                 "Create"

@@ -42,7 +42,7 @@ async function host(origin, config) {
 /// Opens the host, which sends the browser to the issuer; picks Alice; waits for the host.
 async function signIn(page, origin) {
   await page.goto(`${origin}/`);
-  await page.waitForURL(/\/dev-idp\/authorize/);
+  await page.waitForURL(/\/authorize\?/);
   await page.getByRole("link", { name: /Alice/ }).click();
   await page.waitForURL(`${origin}/`);
   await page.waitForFunction(() => window.hostReady);
@@ -53,7 +53,7 @@ function authorizeRequests(context) {
   const seen = [];
   context.on("request", (r) => {
     const url = new URL(r.url());
-    if (url.pathname === "/dev-idp/authorize") seen.push(url.searchParams);
+    if (url.pathname === "/authorize") seen.push(url.searchParams);
   });
   return seen;
 }
@@ -90,15 +90,40 @@ test("with its defaults it signs in by redirect, renews silently in a hidden ifr
 
   // Signing out ends the issuer's session too: arriving again shows the user picker.
   await page.click("#sign-out");
-  await page.waitForURL(/\/dev-idp\/authorize/);
+  await page.waitForURL(/\/authorize\?/);
   await page.getByRole("link", { name: /Alice/ }).waitFor();
   await context.close();
 });
 
-// With refresh tokens the SDK keeps them in a web worker by default, which sends only to
-// `<issuer origin>/oauth/token`, where Auth0 serves it; the development issuer lives under
-// /dev-idp/, so here the SDK keeps its cache (refresh token included) in localStorage.
-// `max_age` makes the SDK check each ID token's `auth_time` too.
+// With refresh tokens and its default memory cache, the SDK keeps the refresh token in a web
+// worker, which sends only to `<issuer origin>/oauth/token` and `/oauth/revoke`: the
+// development issuer has its own origin, as an Auth0 tenant has, so the worker reaches it.
+test("with useRefreshTokens and its default memory cache, its web worker renews through the refresh-token grant and revokes the token", async () => {
+  await host(HOST, { options: { useRefreshTokens: true } });
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const tokens = tokenRequests(context);
+  const authorizes = authorizeRequests(context);
+  await signIn(page, HOST);
+  const signedIn = authorizes.length;
+  assert.equal(await page.evaluate(() => localStorage.length), 0, "nothing in localStorage");
+  for (let i = 0; i < 2; i++) {
+    const renewed = await page.evaluate(() => window.auth0.getTokenSilently({ cacheMode: "off" }));
+    assert.equal(await exchangeStatus(renewed), 200);
+  }
+  assert.equal(authorizes.length, signedIn, "no /authorize: no iframe (its cookie is third-party here)");
+  assert.deepEqual(tokens.map((t) => t.grant), ["authorization_code", "refresh_token", "refresh_token"]);
+
+  // The worker revokes the refresh token it holds; the next renewal has none to use.
+  await page.evaluate(() => window.auth0.revokeRefreshToken());
+  const next = await page.evaluate(() => window.auth0.getTokenSilently({ cacheMode: "off" })
+    .then(() => null, (e) => e.error ?? e.message));
+  assert.ok(next, "no renewal after the revocation");
+  await context.close();
+});
+
+// The same grant with the cache (refresh token included) in localStorage, where a test can
+// read the token and replay it. `max_age` makes the SDK check each ID token's `auth_time` too.
 test("with useRefreshTokens it renews through the rotating refresh-token grant, with no iframe; a replayed refresh token ends its session", async () => {
   await host(HOST, {
     options: { useRefreshTokens: true, cacheLocation: "localstorage", authorizationParams: { max_age: 3600 } },

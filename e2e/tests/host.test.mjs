@@ -11,7 +11,7 @@ after(async () => browser?.close());
 
 /// Follows the sign-in redirect and picks a demo user on the issuer's page.
 async function signIn(page, name) {
-  await page.waitForURL(/\/dev-idp\/authorize/);
+  await page.waitForURL(/\/authorize\?/);
   await page.getByRole("link", { name: new RegExp(name) }).click();
 }
 

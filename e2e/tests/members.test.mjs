@@ -22,7 +22,7 @@ const recordErrors = (page) => page.evaluate(() => {
 
 /// The dev issuer's user picker, after a page sent the browser there.
 async function pickUser(page, name) {
-  await page.waitForURL(/\/dev-idp\/authorize/);
+  await page.waitForURL(/\/authorize\?/);
   await page.getByRole("link", { name: new RegExp(name) }).click();
 }
 

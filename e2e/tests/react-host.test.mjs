@@ -39,7 +39,7 @@ test("sign in, open a household by URL, switch to another with one exchange and 
   page.on("request", (r) => { if (r.url() === `${BASE}/exchange` && r.method() === "POST") exchanges.push(r.url()); });
 
   await page.goto(`${HOST}/household/${HOUSEHOLDS.maple}/mfe`);
-  await page.waitForURL(/\/dev-idp\/authorize/);
+  await page.waitForURL(/\/authorize\?/);
   await page.getByRole("link", { name: /Alice/ }).click();
   await page.waitForURL(`${HOST}/household/${HOUSEHOLDS.maple}/mfe`);
   await shows(page, "Family Wagon");
@@ -76,7 +76,7 @@ test("sign in, open a household by URL, switch to another with one exchange and 
 
   // Signing out ends the issuer's session: the host asks again, and the picker shows.
   await page.getByRole("button", { name: "Sign out" }).click();
-  await page.waitForURL(/\/dev-idp\/authorize/);
+  await page.waitForURL(/\/authorize\?/);
   await page.getByRole("link", { name: /Alice/ }).waitFor();
   await context.close();
 });

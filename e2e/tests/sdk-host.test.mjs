@@ -1,5 +1,6 @@
 // A host page on another origin (E2E_HOST_ORIGIN, localhost) whose CSP is
-// `script-src 'self' <api origin> 'wasm-unsafe-eval'`: it bundles auth0-spa-js (esbuild, a
+// `script-src 'self' <api origin> 'wasm-unsafe-eval'` (and `connect-src` the API and the
+// issuer, as a host's policy names its Auth0 domain): it bundles auth0-spa-js (esbuild, a
 // file of its own origin, no inline script), signs in against the development issuer,
 // loads <household-mfe> from the API's origin and shows the household. With refresh tokens
 // kept across reloads, a reload shows the household again without the issuer's picker or
@@ -8,10 +9,10 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { BASE, HOUSEHOLDS, SHOTS, launch } from "../support.mjs";
-import { recordViolations, spaHost, tokenRequests } from "../sdk-host.mjs";
+import { issuer, recordViolations, spaHost, tokenRequests } from "../sdk-host.mjs";
 
 const HOST = process.env.E2E_HOST_ORIGIN;
-const CSP = `default-src 'self'; script-src 'self' ${BASE} 'wasm-unsafe-eval'; connect-src 'self' ${BASE}; style-src 'self'; base-uri 'none'; frame-ancestors 'none'`;
+const csp = (issuer) => `default-src 'self'; script-src 'self' ${BASE} 'wasm-unsafe-eval'; connect-src 'self' ${BASE} ${issuer}; style-src 'self'; base-uri 'none'; frame-ancestors 'none'`;
 
 let browser;
 let server;
@@ -19,7 +20,7 @@ before(async () => {
   assert.ok(HOST, "E2E_HOST_ORIGIN: scripts/lib.sh start_dev_stack sets it");
   browser = await launch();
   server = await spaHost(HOST, {
-    csp: CSP,
+    csp: csp((await issuer()).domain),
     config: {
       signInOnArrival: true,
       household: HOUSEHOLDS.maple,
@@ -42,10 +43,11 @@ test("an auth0-spa-js host with a strict CSP signs in, shows the household, and 
   await recordViolations(page);
   const tokens = tokenRequests(context);
   const issuerPages = [];
-  page.on("framenavigated", (frame) => { if (frame.url().includes("/dev-idp/")) issuerPages.push(frame.url()); });
+  const { domain } = await issuer();
+  page.on("framenavigated", (frame) => { if (frame.url().startsWith(`${domain}/`)) issuerPages.push(frame.url()); });
 
   await page.goto(`${HOST}/`);
-  await page.waitForURL(/\/dev-idp\/authorize/);
+  await page.waitForURL(/\/authorize\?/);
   await page.getByRole("link", { name: /Alice/ }).click();
   await page.waitForURL(`${HOST}/`);
   await shows(page, "Family Wagon");

@@ -16,7 +16,7 @@ const text = (page) => page.evaluate(() => document.body.innerText + [...documen
 async function signIn(page, name) {
   await page.goto(`${BASE}/mfe/`);
   await byTestId(page, "login").click();
-  await page.waitForURL(/\/dev-idp\/authorize/);
+  await page.waitForURL(/\/authorize\?/);
   await page.getByRole("link", { name: new RegExp(name) }).click();
   await page.waitForURL((url) => url.pathname.startsWith("/mfe/") && !url.search.includes("code="));
   await byTestId(page, "user").waitFor();

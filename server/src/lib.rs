@@ -38,12 +38,6 @@ use crate::state::{AppState, Tuning};
 
 /// The whole router, for `serve` and for in-process tests.
 pub fn app(state: AppState) -> Router {
-    app_with(state, Router::new())
-}
-
-/// The whole router with `extra` routes (`server dev` adds its identity provider), which
-/// get the same fallback and layers.
-pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
     let cors = http::cors::Cors::new(&state.config.runtime.cors_allowed_origins);
     let metrics = state.metrics.clone();
     Router::new()
@@ -60,7 +54,6 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
         .merge(http::audit_events::router())
         .merge(http::host::router(&state))
         .merge(http::openapi::router())
-        .merge(extra)
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async {
             AppError::BadRequest("method not allowed on this route".into())

@@ -24,9 +24,8 @@ createRoot(root).render(
     authorizationParams={{ audience: config.audience, redirect_uri: `${window.location.origin}/callback` }}
     // Refresh tokens (rotating) rather than a hidden iframe, whose issuer cookies are
     // third-party here; kept in localStorage, so a reload needs no redirect. (In memory, the
-    // SDK would keep them in a blob: web worker, which the CSP refuses unless its file is
-    // served from here as `workerUrl`, and which calls only `<issuer origin>/oauth/token`:
-    // not the development issuer's /dev-idp/oauth/token.)
+    // SDK would keep them in a blob: web worker, which a strict CSP refuses unless its file
+    // is served from here as `workerUrl`, and a reload would need the issuer again.)
     useRefreshTokens
     cacheLocation="localstorage"
     onRedirectCallback={onRedirectCallback}

@@ -1,5 +1,5 @@
 //! The standalone page's own login: OpenID Connect Authorization Code with PKCE, as a
-//! public client of the issuer that `/config.json` names (Auth0, or `/dev-idp/` locally).
+//! public client of the issuer that `/config.json` names (Auth0, or `server dev`'s development issuer).
 //!
 //! - The redirect URI is the app's base URL, `document.baseURI`, which trunk writes from its
 //!   `public_url` into `<base data-trunk-public-url>`: `{origin}/mfe/` when the server serves

@@ -12,7 +12,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use axum::Router;
 use clap::{Args, Subcommand};
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::Connection;
@@ -55,6 +54,10 @@ pub struct DevConfig {
     /// become its allowed web origins
     #[arg(long, env = "DEV_IDP_CALLBACK_URLS", value_delimiter = ',', value_parser = callback_url)]
     dev_idp_callback_urls: Vec<String>,
+    /// Where the development issuer listens. It has an origin of its own, as an Auth0 tenant
+    /// has: auth0-spa-js's token worker sends only to `<issuer origin>/oauth/token`
+    #[arg(long, env = "DEV_IDP_BIND_ADDR", default_value = "127.0.0.1:8090")]
+    dev_idp_bind_addr: SocketAddr,
 }
 
 /// A callback URL as Auth0 takes one: absolute `http(s)`, no fragment, no credentials, no
@@ -128,10 +131,13 @@ async fn throwaway_postgres() -> anyhow::Result<()> {
 
 async fn stack(config: DevConfig) -> anyhow::Result<()> {
     let bind = config.runtime.bind_addr;
-    anyhow::ensure!(
-        bind.ip().is_loopback(),
-        "server dev binds to loopback only (BIND_ADDR={bind})"
-    );
+    let idp_bind = config.dev_idp_bind_addr;
+    for (name, addr) in [("BIND_ADDR", bind), ("DEV_IDP_BIND_ADDR", idp_bind)] {
+        anyhow::ensure!(
+            addr.ip().is_loopback(),
+            "server dev binds to loopback only ({name}={addr})"
+        );
+    }
 
     // The database: the given one, or a throwaway cluster that lives as long as we do.
     let mut _cluster = None;
@@ -173,7 +179,7 @@ async fn stack(config: DevConfig) -> anyhow::Result<()> {
         std::fs::write(key_file, crate::auth::internal::KeyPair::generate_pem()?)?;
     }
     let origin = format!("http://{bind}");
-    let issuer = format!("{origin}/dev-idp/");
+    let issuer = format!("http://{idp_bind}/");
     let extra_callbacks = config.dev_idp_callback_urls;
     let idp = idp::DevIdp::new(idp::DevIdpConfig {
         issuer: issuer.clone(),
@@ -200,28 +206,31 @@ async fn stack(config: DevConfig) -> anyhow::Result<()> {
         mfe_dist: Some(dist.clone()),
         dev_idp: None,
     };
-    // Bound before the state starts its first fetch of the (development) issuer's keys,
-    // which this very listener serves: the fetch waits for the accept loop, not refused.
+    // Both bound before the state starts its first fetch of the (development) issuer's keys:
+    // the fetch waits for the issuer's accept loop, not refused.
     let listener = tokio::net::TcpListener::bind(bind)
         .await
-        .with_context(|| format!("binding {bind}"))?;
-    let state = crate::start(config, Tuning::default()).await?;
+        .with_context(|| format!("binding {bind} (BIND_ADDR)"))?;
+    let idp_listener = tokio::net::TcpListener::bind(idp_bind)
+        .await
+        .with_context(|| format!("binding {idp_bind} (DEV_IDP_BIND_ADDR)"))?;
     let shutdown = futures::FutureExt::shared(Box::pin(crate::shutdown_signal()));
+    let issuer_served = tokio::spawn(crate::run_router(
+        idp::router(Arc::new(idp)),
+        idp_listener,
+        header_read,
+        shutdown.clone(),
+    ));
+    let state = crate::start(config, Tuning::default()).await?;
     crate::spawn_metrics(&state, shutdown.clone()).await?;
-    let app = crate::app_with(
-        state,
-        Router::new().nest_service(
-            "/dev-idp",
-            crate::metrics::labelled("/dev-idp/{*path}", idp::router(Arc::new(idp))),
-        ),
-    );
+    let app = crate::app(state);
 
     println!("\nThe household stack is running (ctrl-c stops it and the throwaway database):\n");
     for h in seed::households() {
         println!("  {:<16} {origin}/household/{}/mfe", h.name, h.id);
     }
     println!("  standalone mfe   {origin}/mfe/");
-    println!("  identity (dev)   {origin}/dev-idp/.well-known/openid-configuration");
+    println!("  identity (dev)   http://{idp_bind}/.well-known/openid-configuration");
     for url in &extra_callbacks {
         println!("  also accepts     {url} (DEV_IDP_CALLBACK_URLS)");
     }
@@ -236,7 +245,8 @@ async fn stack(config: DevConfig) -> anyhow::Result<()> {
         );
     }
     println!();
-    crate::run_router(app, listener, header_read, shutdown).await
+    crate::run_router(app, listener, header_read, shutdown).await?;
+    issuer_served.await?
 }
 
 #[cfg(test)]

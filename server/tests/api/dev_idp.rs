@@ -5,7 +5,6 @@
 
 use std::sync::Arc;
 
-use axum::Router;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
@@ -16,11 +15,12 @@ use crate::helpers::{AUDIENCE, CLIENT_ID, Options, RSA_KEYS, TestApp};
 
 const SUB: &str = "auth0|alice";
 
-/// The issuer on a loopback port at `/dev-idp/`: its issuer URL and its one callback.
+/// The issuer at the root of its own loopback port, as `server dev` serves it: its issuer
+/// URL and its one callback.
 async fn serve_issuer() -> (String, String) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let issuer = format!("{base}/dev-idp/");
+    let issuer = format!("{base}/");
     let callback = format!("{base}/callback");
     let config = DevIdpConfig {
         issuer: issuer.clone(),
@@ -35,7 +35,7 @@ async fn serve_issuer() -> (String, String) {
         token_ttl_secs: 300,
     };
     let idp = DevIdp::with_key(config, RSA_KEYS[1].clone()).unwrap();
-    let app = Router::new().nest_service("/dev-idp", router(Arc::new(idp)));
+    let app = router(Arc::new(idp));
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     (issuer, callback)
 }

@@ -72,7 +72,8 @@ pub struct DevUser {
 /// Configuration of the development identity provider.
 #[derive(Debug, Clone)]
 pub struct DevIdpConfig {
-    /// Issuer URL, e.g. `http://127.0.0.1:8080/dev-idp/`; must end with `/`.
+    /// Issuer URL, the root of its own origin as Auth0's is, e.g. `http://127.0.0.1:8090/`;
+    /// must end with `/`.
     pub issuer: String,
     /// API audience put in access tokens' `aud`.
     pub audience: String,
@@ -185,7 +186,8 @@ impl DevIdp {
     }
 }
 
-/// The provider's routes, to be nested at the issuer's path (`/dev-idp`).
+/// The provider's routes, served at the issuer's path (`server dev`: the root of its own
+/// origin).
 pub fn router(idp: Arc<DevIdp>) -> Router {
     // Like Auth0's "Allowed Web Origins": the app's origins may call discovery, JWKS and
     // the token endpoint from script (e.g. `trunk serve` on another port, or a host under

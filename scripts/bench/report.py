@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The side-by-side benchmark's figures, and the README's copy of them.
 
-  report.py write <runs.tsv> <out.md> <conditions>   the results page from the runs
+  report.py write <runs.tsv> <out.md> <conditions> <cores>   the results page from the runs
   report.py splice <results.md> <README.md>          puts the page between the README's markers
   report.py check <results.md> <README.md>           exit 1 unless the README holds it unchanged
 
@@ -19,7 +19,7 @@ RATIOS = [
     ("`POST /exchange`: server / Express", ("server", "exchange"), ("express", "exchange")),
     ("vehicles page: server / Express", ("server", "vehicles"), ("express", "vehicles")),
     ("vehicles page: server / PostGraphile", ("server", "vehicles"), ("postgraphile", "graphql")),
-    ("vehicles page: server / pgbench, same transaction", ("server", "vehicles"), ("pgbench", "vehicles")),
+    ("vehicles page: server / pgbench, same statement", ("server", "vehicles"), ("pgbench", "vehicles")),
 ]
 ROWS = [
     ("`POST /exchange`", "server", "exchange"),
@@ -30,7 +30,7 @@ ROWS = [
     ("vehicles page (SQL only)", "pgbench", "vehicles"),
 ]
 NAMES = {"server": "server (Rust)", "express": "Express + jose + pg", "postgraphile": "PostGraphile 4",
-         "pgbench": "pgbench, same transaction"}
+         "pgbench": "pgbench, same statement"}
 
 
 def read_runs(path):
@@ -47,26 +47,24 @@ def fmt(x, digits=0):
     return f"{x:,.{digits}f}"
 
 
-def write(runs_path, out_path, conditions):
+def write(runs_path, out_path, conditions, cores):
     runs = read_runs(runs_path)
+    cores = int(cores)
     loads = [r["load"] for rs in runs.values() for r in rs]
     out = [conditions, "",
            f"Load average (1 min) when each run started: {min(loads):.1f} to {max(loads):.1f}. "
            "Other work on the machine lowers every figure and adds noise; the ratios "
-           "compare runs of the same round, which alternate. CPU per request is the user and "
-           "system time of the implementation's processes (PostgreSQL's not included) over "
-           "the requests of the run.", "",
-           "| route | implementation | throughput per round (req/s) | mean | p50 per round (ms) | p99 per round (ms) | CPU per request (ms) | errors |",
-           "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+           "compare runs of the same round, which alternate.", "",
+           "| route | implementation | throughput per round (req/s) | mean | p50 per round (ms) | p99 per round (ms) | errors |",
+           "| --- | --- | --- | --- | --- | --- | --- |"]
     for label, impl, route in ROWS:
         rs = runs.get((impl, route), [])
         if not rs:
             continue
         per = lambda key, d=0: " / ".join(fmt(r[key], d) for r in rs)
         errors = sum(r.get("errors", 0) + r.get("non2xx", 0) for r in rs)
-        cpu = per("cpu_ms", 3) if all("cpu_ms" in r for r in rs) else "n/a"
         out.append(f"| {label} | {NAMES[impl]} | {per('rps')} | {fmt(statistics.mean(r['rps'] for r in rs))} "
-                   f"| {per('p50_ms', 1)} | {per('p99_ms', 1)} | {cpu} | {errors:.0f} |")
+                   f"| {per('p50_ms', 1)} | {per('p99_ms', 1)} | {errors:.0f} |")
     out += ["", "| ratio (throughput) | per round | of the means |", "| --- | --- | --- |"]
     for label, num, den in RATIOS:
         a, b = runs.get(num, []), runs.get(den, [])
@@ -83,7 +81,77 @@ def write(runs_path, out_path, conditions):
             rs = runs.get((impl, graph if impl == "postgraphile" else route), [])
             cells.append(fmt(statistics.mean(r["p99_ms"] for r in rs), 1) if rs else "n/a")
         out.append(f"| {label} | " + " | ".join(cells) + " |")
+    out += cpu_table(runs, cores)
+    out += targets(runs)
     open(out_path, "w").write("\n".join(out) + "\n")
+
+
+def cpu_sum(runs, key, without_own=False):
+    rs = runs.get(key, [])
+    if not rs or not all("pg_cpu_ms" in r for r in rs):
+        return None
+    parts = ["pg_cpu_ms", "gen_cpu_ms"] + ([] if without_own else ["cpu_ms"])
+    return statistics.mean(sum(r.get(k, 0) for k in parts) for r in rs)
+
+
+def targets(runs):
+    """Issue 14's targets against this run, and for each throughput ratio the most the machine
+    allows: the ratio of CPU sums if the server's own processes took no CPU at all (PostgreSQL
+    and the load generator still do)."""
+    def ratio(num, den):
+        a, b = runs.get(num), runs.get(den)
+        return statistics.mean(x["rps"] for x in a) / statistics.mean(y["rps"] for y in b) if a and b else None
+
+    def bound(num, den):
+        floor, other = cpu_sum(runs, num, without_own=True), cpu_sum(runs, den)
+        return f"{other / floor:.2f}" if floor and other else "n/a"
+
+    def p99(impl, route):
+        rs = runs.get((impl, route))
+        return statistics.mean(r["p99_ms"] for r in rs) if rs else None
+
+    rows = []
+    for label, num, den, goal in (
+            ("`POST /exchange` ≥ 4× Express", ("server", "exchange"), ("express", "exchange"), 4.0),
+            ("vehicles page ≥ 4× Express", ("server", "vehicles"), ("express", "vehicles"), 4.0),
+            ("vehicles page ≥ 0.9× pgbench, same statement", ("server", "vehicles"), ("pgbench", "vehicles"), 0.9)):
+        r = ratio(num, den)
+        if r is not None:
+            rows.append(f"| {label} | {r:.2f} | {'**met**' if r >= goal else '**not met**'} | {bound(num, den)} |")
+    peers = {"exchange": [p99("express", "exchange")],
+             "vehicles": [p99("express", "vehicles"), p99("postgraphile", "graphql")]}
+    ours = [(p99("server", route), min(filter(None, peers[route]), default=None)) for route in peers]
+    if all(a is not None and b is not None for a, b in ours):
+        met = all(a < b for a, b in ours)
+        rows.append("| p99 below every peer's, both routes | " + " / ".join(f"{a:.1f} < {b:.1f} ms" for a, b in ours)
+                    + f" | {'**met**' if met else '**not met**'} | |")
+    if not rows:
+        return []
+    return ["", "| target (issue 14) | this run | | most the machine allows (server at zero CPU) |",
+            "| --- | --- | --- | --- |", *rows]
+
+
+def cpu_table(runs, cores):
+    """Where each request's CPU goes: the implementation, PostgreSQL and the load generator
+    share the machine's cores, so their sum bounds the throughput of a CPU-bound run."""
+    out = ["", f"CPU per request (user + system time over the run's requests, mean of the rounds): "
+           "the implementation's processes, PostgreSQL's (every backend), and the load generator's "
+           f"(wrk or pgbench). All three share the {cores} cores, so {cores} × 1,000 ms ÷ their sum is "
+           "the most requests per second the machine could answer.", "",
+           "| route | implementation | implementation (ms) | PostgreSQL (ms) | load generator (ms) | sum (ms) "
+           f"| {cores} cores ÷ sum (req/s) | measured (req/s) |",
+           "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for label, impl, route in ROWS:
+        rs = runs.get((impl, route), [])
+        if not rs or not all("pg_cpu_ms" in r for r in rs):
+            continue
+        mean = lambda key: statistics.mean(r.get(key, 0) for r in rs)
+        own, pg, gen = mean("cpu_ms"), mean("pg_cpu_ms"), mean("gen_cpu_ms")
+        total = own + pg + gen
+        own_cell = fmt(own, 3) if impl != "pgbench" else "–"
+        out.append(f"| {label} | {NAMES[impl]} | {own_cell} | {fmt(pg, 3)} | {fmt(gen, 3)} | {fmt(total, 3)} "
+                   f"| {fmt(cores * 1000 / total)} | {fmt(mean('rps'))} |")
+    return out
 
 
 def block(readme):

@@ -106,3 +106,28 @@ pub async fn lock(tx: &mut HouseholdTx, id: Uuid) -> sqlx::Result<Option<FuelUni
         .fetch_optional(tx.conn())
         .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::LIST;
+
+    /// `scripts/bench/vehicles.pgbench`, the benchmark's ceiling, must run this very
+    /// statement: its one SQL line, with the parameters put back, is `LIST`.
+    #[test]
+    fn the_benchmark_ceiling_runs_the_list_statement() {
+        let script = include_str!("../../../scripts/bench/vehicles.pgbench");
+        let sql = script
+            .lines()
+            .filter(|l| !l.starts_with("--") && !l.starts_with('\\') && !l.trim().is_empty())
+            .collect::<Vec<_>>();
+        assert_eq!(sql.len(), 1, "one statement: {sql:?}");
+        let household = "('00000000-0000-4000-8000-' || lpad(to_hex(:h::int), 12, '0'))::uuid";
+        let generic = sql[0]
+            .trim_end_matches(';')
+            .replace(household, "$1")
+            .replace("'bench|member'", "$2")
+            .replace("NULL::text", "$3")
+            .replace("LIMIT 51", "LIMIT $4");
+        assert_eq!(generic, *LIST);
+    }
+}

@@ -193,7 +193,7 @@ start_dev_stack() {
   export E2E_SITE_ORIGIN="http://127.0.0.1:$(free_port)"
   local callbacks="$E2E_HOST_ORIGIN/,$E2E_HOST_ORIGIN/callback,$E2E_SITE_ORIGIN/"
   mkdir -p "$ROOT/target/e2e"
-  (cd "$ROOT" && BIND_ADDR="127.0.0.1:$port" DEV_IDP_BIND_ADDR="127.0.0.1:$(free_port)" MFE_DIST="$ROOT/dist" RUST_LOG=warn CORS_ALLOWED_ORIGINS="$E2E_HOST_ORIGIN" \
+  (cd "$ROOT" && BIND_ADDR="127.0.0.1:$port" DEV_IDP_BIND_ADDR="127.0.0.1:$(free_port)" MFE_DIST="${MFE_DIST:-$ROOT/dist}" RUST_LOG=warn CORS_ALLOWED_ORIGINS="$E2E_HOST_ORIGIN" \
     DEV_IDP_CALLBACK_URLS="$callbacks" \
     exec "${SERVER_BIN:-$TARGET_DIR/debug/server}" dev >"$ROOT/target/e2e/server.log" 2>&1) &
   DEV_STACK_PID=$!

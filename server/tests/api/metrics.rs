@@ -102,6 +102,31 @@ async fn requests_are_counted_by_route_template_and_no_household_or_subject_appe
 }
 
 #[tokio::test]
+async fn every_answer_says_the_servers_own_time_in_server_timing() {
+    let app = TestApp::spawn_with(Options::default()).await;
+    let (household, token) = app.household_with("Home", "auth0|timing", "owner").await;
+    let ok = app
+        .get(&format!("/api/households/{household}/vehicles"), &token)
+        .await;
+    let refused = app
+        .exchange_with("not.a.token", &household.to_string())
+        .await;
+    let missing = app.get("/no/such/route", &token).await;
+    for (what, response) in [("200", ok), ("401", refused), ("404", missing)] {
+        let timing = response.headers()["server-timing"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let ms: f64 = timing
+            .strip_prefix("app;dur=")
+            .unwrap_or_else(|| panic!("{what}: {timing}"))
+            .parse()
+            .unwrap();
+        assert!((0.0..10_000.0).contains(&ms), "{what}: {timing}");
+    }
+}
+
+#[tokio::test]
 async fn the_bundle_is_counted_under_its_route_template_not_its_file_names() {
     let dist = tempdir::Dir::new();
     std::fs::write(dist.0.join("mfe-0123456789abcdef.js"), "export {}").unwrap();

@@ -95,24 +95,36 @@ test("with its defaults it signs in by redirect, renews silently in a hidden ifr
   await context.close();
 });
 
-// With refresh tokens and its default memory cache, the SDK keeps the refresh token in a web
-// worker, which sends only to `<issuer origin>/oauth/token` and `/oauth/revoke`: the
-// development issuer has its own origin, as an Auth0 tenant has, so the worker reaches it.
-test("with useRefreshTokens and its default memory cache, its web worker renews through the refresh-token grant and revokes the token", async () => {
-  await host(HOST, { options: { useRefreshTokens: true } });
+/// Alice signed in on HOST with refresh tokens (`options` beyond `useRefreshTokens`).
+/// `renewTwice()` renews twice by the refresh-token grant, never by the iframe (its cookie is
+/// third-party here), each token passing /exchange, the SDK's Auth0-Client header on each.
+async function withRefreshTokens(options) {
+  await host(HOST, { options: { useRefreshTokens: true, ...options } });
   const context = await browser.newContext();
   const page = await context.newPage();
   const tokens = tokenRequests(context);
   const authorizes = authorizeRequests(context);
   await signIn(page, HOST);
   const signedIn = authorizes.length;
+  const renewTwice = async () => {
+    for (let i = 0; i < 2; i++) {
+      const renewed = await page.evaluate(() => window.auth0.getTokenSilently({ cacheMode: "off" }));
+      assert.equal(await exchangeStatus(renewed), 200);
+    }
+    assert.equal(authorizes.length, signedIn, "no /authorize: no iframe");
+    assert.deepEqual(tokens.map((t) => t.grant), ["authorization_code", "refresh_token", "refresh_token"]);
+    assert.ok(tokens.every((t) => t.client), "the SDK's Auth0-Client header on every grant");
+  };
+  return { context, page, renewTwice };
+}
+
+// With refresh tokens and its default memory cache, the SDK keeps the refresh token in a web
+// worker, which sends only to `<issuer origin>/oauth/token` and `/oauth/revoke`: the
+// development issuer has its own origin, as an Auth0 tenant has, so the worker reaches it.
+test("with useRefreshTokens and its default memory cache, its web worker renews through the refresh-token grant and revokes the token", async () => {
+  const { context, page, renewTwice } = await withRefreshTokens({});
   assert.equal(await page.evaluate(() => localStorage.length), 0, "nothing in localStorage");
-  for (let i = 0; i < 2; i++) {
-    const renewed = await page.evaluate(() => window.auth0.getTokenSilently({ cacheMode: "off" }));
-    assert.equal(await exchangeStatus(renewed), 200);
-  }
-  assert.equal(authorizes.length, signedIn, "no /authorize: no iframe (its cookie is third-party here)");
-  assert.deepEqual(tokens.map((t) => t.grant), ["authorization_code", "refresh_token", "refresh_token"]);
+  await renewTwice();
 
   // The worker revokes the refresh token it holds; the next renewal has none to use.
   await page.evaluate(() => window.auth0.revokeRefreshToken());
@@ -125,27 +137,15 @@ test("with useRefreshTokens and its default memory cache, its web worker renews 
 // The same grant with the cache (refresh token included) in localStorage, where a test can
 // read the token and replay it. `max_age` makes the SDK check each ID token's `auth_time` too.
 test("with useRefreshTokens it renews through the rotating refresh-token grant, with no iframe; a replayed refresh token ends its session", async () => {
-  await host(HOST, {
-    options: { useRefreshTokens: true, cacheLocation: "localstorage", authorizationParams: { max_age: 3600 } },
+  const { context, page, renewTwice } = await withRefreshTokens({
+    cacheLocation: "localstorage", authorizationParams: { max_age: 3600 },
   });
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const tokens = tokenRequests(context);
-  const authorizes = authorizeRequests(context);
-  await signIn(page, HOST);
-  const signedIn = authorizes.length;
   // localStorage holds the SDK's cache entry, refresh token included.
   const stored = () => page.evaluate(() => Object.keys(localStorage)
     .map((k) => JSON.parse(localStorage.getItem(k))?.body?.refresh_token).find(Boolean));
   const first = await stored();
   assert.ok(first, "a refresh token after sign-in");
-  for (let i = 0; i < 2; i++) {
-    const renewed = await page.evaluate(() => window.auth0.getTokenSilently({ cacheMode: "off" }));
-    assert.equal(await exchangeStatus(renewed), 200);
-  }
-  assert.equal(authorizes.length, signedIn, "no /authorize: no iframe");
-  assert.deepEqual(tokens.map((t) => t.grant), ["authorization_code", "refresh_token", "refresh_token"]);
-  assert.ok(tokens.every((t) => t.client), "the SDK's Auth0-Client header on every grant");
+  await renewTwice();
   const current = await stored();
   assert.ok(current && current !== first, "rotated");
 

@@ -100,20 +100,9 @@ impl HouseholdRead {
                 .bind(self.household_id)
                 .bind(self.sub.as_str()),
         );
-        let rows = if self.in_transaction {
-            let mut tx = super::tenant::begin(&self.pool).await?;
-            let rows = query.fetch_all(&mut *tx).await?;
-            tx.commit().await?;
-            rows
-        } else {
-            query.fetch_all(&self.pool).await?
-        };
+        let rows = run(&self.pool, self.in_transaction, query).await?;
         // Always exactly one `ctx` row; its columns repeat on every data row.
-        let head = rows.first().ok_or(sqlx::Error::RowNotFound)?;
-        let role = admit(
-            head.try_get("member_role")?,
-            head.try_get("household_status")?,
-        )?;
+        let role = admitted(&rows)?;
         self.grant.check(role)?;
         let mut rows = rows;
         rows.retain(|row| {
@@ -124,4 +113,47 @@ impl HouseholdRead {
         });
         Ok(Admitted { role, rows })
     }
+}
+
+/// The rows of one statement: alone, or behind a transaction-mode pooler inside BEGIN …
+/// COMMIT (see the module's documentation).
+async fn run<'q>(
+    pool: &PgPool,
+    in_transaction: bool,
+    query: Query<'q, Postgres, PgArguments>,
+) -> Result<Vec<PgRow>, AppError> {
+    Ok(if in_transaction {
+        let mut tx = super::tenant::begin(pool).await?;
+        let rows = query.fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        rows
+    } else {
+        query.fetch_all(pool).await?
+    })
+}
+
+/// The role `app.enter_household`'s row (the first) admits, or why not.
+fn admitted(rows: &[PgRow]) -> Result<Role, AppError> {
+    let head = rows.first().ok_or(sqlx::Error::RowNotFound)?;
+    admit(
+        head.try_get("member_role")?,
+        head.try_get("household_status")?,
+    )
+}
+
+/// The role `sub` holds in `household_id` if it is active, checked as a read is admitted
+/// and in one round trip (the settings `app.enter_household` makes end with the statement):
+/// what `/exchange` asks before it signs. A non-member (or an unknown household) gets 403,
+/// a member of a suspended household 403 [`AppError::Suspended`].
+pub async fn admission(
+    pool: &PgPool,
+    household_id: Uuid,
+    sub: &str,
+    in_transaction: bool,
+) -> Result<Role, AppError> {
+    let query =
+        sqlx::query("SELECT member_role, household_status FROM app.enter_household($1, $2)")
+            .bind(household_id)
+            .bind(sub);
+    admitted(&run(pool, in_transaction, query).await?)
 }

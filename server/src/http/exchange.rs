@@ -14,14 +14,12 @@ use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use shared::Role;
 use shared::exchange::{self, rfc8693};
-use shared::households::HouseholdStatus;
 use shared::problem::Problem;
 use uuid::Uuid;
 
 use super::extract::{BODY_LIMIT, ClientIp, body_error};
 use crate::auth::bearer;
-use crate::db::memberships;
-use crate::db::tenant::UserTx;
+use crate::db::read;
 use crate::error::{AppError, Result};
 use crate::rate_limit::client_key;
 use crate::state::AppState;
@@ -31,9 +29,6 @@ pub fn router() -> Router<AppState> {
         .route("/exchange", post(exchange))
         .route("/.well-known/jwks.json", get(jwks))
 }
-
-/// The same answer for "no such household" and "not a member".
-const NO_ACCESS: AppError = AppError::Forbidden("you do not have access to this household");
 
 #[utoipa::path(post, path = "/exchange", tag = "identity", security(("auth0_token" = [])),
     description = "Exchanges an Auth0 access token for an internal token bound to one household. JSON form: \
@@ -234,14 +229,8 @@ async fn issue(state: &AppState, sub: &str, household_id: Uuid) -> Result<(Strin
         .exchange_user
         .check(&(sub.to_owned(), household_id))
         .await?;
-    let mut tx = UserTx::begin(&state.db, sub).await?;
-    let membership = memberships::find(&mut tx, sub, household_id).await?;
-    drop(tx);
-    let role = match membership {
-        None => return Err(NO_ACCESS),
-        Some((_, HouseholdStatus::Suspended)) => return Err(AppError::Suspended),
-        Some((role, HouseholdStatus::Active)) => role,
-    };
+    let behind_pooler = state.config.runtime.behind_pooler();
+    let role = read::admission(&state.db, household_id, sub, behind_pooler).await?;
     tracing::info!(%household_id, role = role.as_str(), "internal token issued");
     Ok((state.signer.sign(sub, household_id, role)?, role))
 }

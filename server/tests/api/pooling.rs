@@ -206,6 +206,37 @@ async fn a_warm_read_is_one_round_trip() {
 }
 
 #[tokio::test]
+async fn a_warm_exchange_is_one_round_trip_and_a_refusal_too() {
+    let relay = Relay::start().await;
+    let app = TestApp::spawn_with(one_connection(Via::Relay(relay.port, CACHED))).await;
+    let (household, _, _) = seeded(&app, "Exchanged", "owner-x").await;
+    let token = app.issuer.token("owner-x");
+    let one = Trips {
+        round_trips: 1,
+        pings: 1,
+    };
+    // The first prepares the statement on the pool's one connection.
+    let id = household.to_string();
+    let exchange = || app.exchange_with(&token, &id);
+    assert_eq!(exchange().await.status(), 200);
+    relay.take(&app).await;
+    assert_eq!(exchange().await.status(), 200);
+    assert_eq!(
+        relay.take(&app).await,
+        one,
+        "one Bind/Execute/Sync, and the pool's ping"
+    );
+    // Not a member, and a suspended household: the same single statement.
+    let stranger = app.issuer.token("stranger-x");
+    assert_problem(app.exchange_with(&stranger, &id).await, 403).await;
+    assert_eq!(relay.take(&app).await, one, "a non-member");
+    app.db.suspend(household).await;
+    relay.take(&app).await;
+    assert_problem(exchange().await, 403).await;
+    assert_eq!(relay.take(&app).await, one, "a suspended household");
+}
+
+#[tokio::test]
 async fn without_a_statement_cache_a_read_is_one_statement_in_a_transaction() {
     let relay = Relay::start().await;
     let app = TestApp::spawn_with(one_connection(Via::Relay(relay.port, 0))).await;

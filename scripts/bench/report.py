@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The side-by-side benchmark's figures, and the README's copy of them.
 
-  report.py write <runs.tsv> <out.md> <conditions> <cores>   the results page from the runs
+  report.py write <runs.tsv> <out.md> <conditions> <cores> <round-trips.md>
+                                                     the results page from the runs
   report.py splice <results.md> <README.md>          puts the page between the README's markers
   report.py check <results.md> <README.md>           exit 1 unless the README holds it unchanged
 
@@ -47,7 +48,7 @@ def fmt(x, digits=0):
     return f"{x:,.{digits}f}"
 
 
-def write(runs_path, out_path, conditions, cores):
+def write(runs_path, out_path, conditions, cores, round_trips):
     runs = read_runs(runs_path)
     cores = int(cores)
     loads = [r["load"] for rs in runs.values() for r in rs]
@@ -83,6 +84,12 @@ def write(runs_path, out_path, conditions, cores):
         out.append(f"| {label} | " + " | ".join(cells) + " |")
     out += cpu_table(runs, cores)
     out += targets(runs)
+    out += ["", "Round trips per request, warm (`server/tests/api/pooling.rs`, run by the same script: a "
+            "relay between the pool and PostgreSQL counts PostgreSQL's `ReadyForQuery` answers; the "
+            "request waits for the round trips, not for sqlx's ping when the pool takes the "
+            "connection back):", "",
+            "| request | round trips | release pings |", "| --- | --- | --- |",
+            *open(round_trips).read().splitlines()]
     open(out_path, "w").write("\n".join(out) + "\n")
 
 

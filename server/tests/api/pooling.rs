@@ -116,6 +116,21 @@ async fn relay(client: TcpStream, server: TcpStream, counts: Arc<Counts>) {
     }
 }
 
+/// One row of the round-trip table `scripts/bench/run` prints (it runs these tests with
+/// `--nocapture` and keeps the lines that start so).
+fn report(request: &str, trips: &Trips) {
+    eprintln!(
+        "ROUND TRIPS | {request} | {} | {} |",
+        trips.round_trips, trips.pings
+    );
+}
+
+/// `path` with its ids as the route's template names them.
+fn template(path: &str, household: Uuid, vehicle: Uuid) -> String {
+    path.replace(&household.to_string(), "{household_id}")
+        .replace(&vehicle.to_string(), "{vehicle_id}")
+}
+
 /// sqlx's default statement cache.
 const CACHED: u16 = 100;
 
@@ -172,7 +187,10 @@ async fn a_warm_read_is_one_round_trip() {
         let response = app.get(&path, &token).await;
         assert_eq!(response.status(), 200, "{path}");
         let trips = relay.take(&app).await;
-        eprintln!("warm read {path}: {trips:?}");
+        report(
+            &format!("GET `{}`", template(&path, household, vehicle)),
+            &trips,
+        );
         assert!(trips.round_trips + trips.pings <= 2, "{path}: {trips:?}");
         assert_eq!(
             trips, one,
@@ -192,7 +210,10 @@ async fn a_warm_read_is_one_round_trip() {
         tx.commit().await.unwrap();
     }
     let before = relay.take(&app).await;
-    eprintln!("warm read in a transaction (the former path): {before:?}");
+    report(
+        "a read in `BEGIN` … `COMMIT` (before reads were one statement)",
+        &before,
+    );
     assert_eq!(before.round_trips, 4);
     // A refused reader costs the same single statement.
     app.db.suspend(household).await;
@@ -221,11 +242,9 @@ async fn a_warm_exchange_is_one_round_trip_and_a_refusal_too() {
     assert_eq!(exchange().await.status(), 200);
     relay.take(&app).await;
     assert_eq!(exchange().await.status(), 200);
-    assert_eq!(
-        relay.take(&app).await,
-        one,
-        "one Bind/Execute/Sync, and the pool's ping"
-    );
+    let trips = relay.take(&app).await;
+    report("POST `/exchange`", &trips);
+    assert_eq!(trips, one, "one Bind/Execute/Sync, and the pool's ping");
     // Not a member, and a suspended household: the same single statement.
     let stranger = app.issuer.token("stranger-x");
     assert_problem(app.exchange_with(&stranger, &id).await, 403).await;
@@ -246,7 +265,13 @@ async fn without_a_statement_cache_a_read_is_one_statement_in_a_transaction() {
         relay.take(&app).await;
         assert_eq!(app.get(&path, &token).await.status(), 200, "{path}");
         let trips = relay.take(&app).await;
-        eprintln!("read without a statement cache {path}: {trips:?}");
+        report(
+            &format!(
+                "GET `{}`, statement cache off (behind PgBouncer)",
+                template(&path, household, vehicle)
+            ),
+            &trips,
+        );
         // BEGIN, Parse/Describe/Sync, Bind/Execute/Sync, COMMIT.
         assert_eq!(trips.round_trips, 4, "{path}");
     }
@@ -266,7 +291,13 @@ async fn a_write_keeps_its_transaction() {
             .await;
         assert_eq!(response.status(), 201);
         // BEGIN, enter, quota, insert, audit, COMMIT: the write is all or nothing.
-        eprintln!("vehicle create ({name}): {:?}", relay.take(&app).await);
+        let trips = relay.take(&app).await;
+        if name == "second" {
+            report(
+                "POST `/api/households/{household_id}/vehicles` (a write)",
+                &trips,
+            );
+        }
     }
     assert_eq!(
         audit_events(&app, household).await,

@@ -738,7 +738,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("only on loopback"), "{err}");
-        assert!(check_issuer("http://127.0.0.1:8080/dev-idp/").is_ok());
+        assert!(check_issuer("http://127.0.0.1:8090/").is_ok());
         assert!(check_issuer("http://localhost:8080/").is_ok());
     }
 }

@@ -185,15 +185,16 @@ build_react_host() {
 # database, and exports E2E_BASE_URL; E2E_HOST_ORIGIN: another site (localhost, another
 # port) that the stack's CORS_ALLOWED_ORIGINS admits, for the cross-origin host tests; and
 # E2E_SITE_ORIGIN: another origin of the API's site (127.0.0.1, another port). The hosts'
-# callback URLs on both go to the development issuer (DEV_IDP_CALLBACK_URLS).
-# Stop it with stop_dev_stack.
+# callback URLs on both go to the development issuer (DEV_IDP_CALLBACK_URLS), which gets a
+# free port of its own. It serves dist/ (DEV_STACK_MFE_DIST: another directory). Stop it with
+# stop_dev_stack.
 start_dev_stack() {
   local port; port=$(free_port)
   export E2E_HOST_ORIGIN="http://localhost:$(free_port)"
   export E2E_SITE_ORIGIN="http://127.0.0.1:$(free_port)"
   local callbacks="$E2E_HOST_ORIGIN/,$E2E_HOST_ORIGIN/callback,$E2E_SITE_ORIGIN/"
   mkdir -p "$ROOT/target/e2e"
-  (cd "$ROOT" && BIND_ADDR="127.0.0.1:$port" DEV_IDP_BIND_ADDR="127.0.0.1:$(free_port)" MFE_DIST="${MFE_DIST:-$ROOT/dist}" RUST_LOG=warn CORS_ALLOWED_ORIGINS="$E2E_HOST_ORIGIN" \
+  (cd "$ROOT" && BIND_ADDR="127.0.0.1:$port" DEV_IDP_BIND_ADDR="127.0.0.1:$(free_port)" MFE_DIST="${DEV_STACK_MFE_DIST:-$ROOT/dist}" RUST_LOG=warn CORS_ALLOWED_ORIGINS="$E2E_HOST_ORIGIN" \
     DEV_IDP_CALLBACK_URLS="$callbacks" \
     exec "${SERVER_BIN:-$TARGET_DIR/debug/server}" dev >"$ROOT/target/e2e/server.log" 2>&1) &
   DEV_STACK_PID=$!

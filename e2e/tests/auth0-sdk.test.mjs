@@ -126,8 +126,11 @@ test("with useRefreshTokens and its default memory cache, its web worker renews 
   assert.equal(await page.evaluate(() => localStorage.length), 0, "nothing in localStorage");
   await renewTwice();
 
-  // The worker revokes the refresh token it holds; the next renewal has none to use.
+  // The worker revokes the refresh token it holds at the issuer; the next renewal has none.
+  const { domain } = await issuer();
+  const revoked = context.waitForEvent("response", (r) => r.url() === `${domain}/oauth/revoke`);
   await page.evaluate(() => window.auth0.revokeRefreshToken());
+  assert.equal((await revoked).status(), 200, "the issuer took the revocation");
   const next = await page.evaluate(() => window.auth0.getTokenSilently({ cacheMode: "off" })
     .then(() => null, (e) => e.error ?? e.message));
   assert.ok(next, "no renewal after the revocation");

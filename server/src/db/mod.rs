@@ -1,6 +1,7 @@
 //! Database access. Tenant data is reachable only through [`tenant::HouseholdTx`] and, for
 //! reads, [`read::HouseholdRead`] (both enter the household with `app.enter_household`);
-//! a caller's own memberships only through [`tenant::UserTx`].
+//! a caller's own memberships only through [`tenant::UserTx`], or, for the exchange, as
+//! [`read::admission`] admits a read (`app.enter_household` alone).
 
 pub mod audit;
 pub mod audit_events;

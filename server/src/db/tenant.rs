@@ -120,7 +120,8 @@ impl HouseholdTx {
 }
 
 /// A transaction in which only the verified caller's own memberships are visible
-/// (`app.current_user_sub`), for the exchange and `/api/me/households`.
+/// (`app.current_user_sub`), for `/api/me/households` and the lifecycle routes that act before
+/// the caller is in a household. (The exchange asks [`super::read::admission`].)
 pub struct UserTx {
     tx: Transaction<'static, Postgres>,
 }

@@ -39,6 +39,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use rsa::RsaPrivateKey;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use url::Url;
 
 use self::claims::{AccessClaims, IdClaims};
@@ -213,6 +214,14 @@ pub fn router(idp: Arc<DevIdp>) -> Router {
         .route("/oauth/revoke", post(token::revoke))
         .route("/v2/logout", get(logout::logout))
         .layer(cors)
+        // What every answer of the API's router gets too: a panic answers 500, a trace line
+        // per request, and no MIME sniffing of the sign-in page.
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .with_state(idp)
 }
 

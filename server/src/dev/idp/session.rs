@@ -2,7 +2,9 @@
 //! so that signing in again (after a reload of the app, or silently with `prompt=none`)
 //! skips the user picker until the user signs out, and `max_age` can ask for a fresh sign-in.
 //! It names a demo user, whom anyone may pick on this issuer's page anyway, so it needs no
-//! signature; it is HttpOnly, `SameSite=Lax` and scoped to the issuer's path.
+//! signature; it is HttpOnly, `SameSite=Lax` and scoped to the issuer's path (`/` under
+//! `server dev`). Cookies ignore ports, so on 127.0.0.1 the API's port receives it too, as a
+//! tenant's custom domain shares its site's cookies; the API reads no cookie.
 
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use url::Url;

@@ -2,17 +2,11 @@
 
 use std::process::Command;
 
-use crate::helpers::{TestDb, config, tempdir};
+use crate::helpers::{TestDb, config, key_file, tempdir};
 
 /// A configuration for `database_url` with a fresh internal key (kept alive by the `Dir`).
 fn config_for(database_url: &str) -> (tempdir::Dir, server::config::Config) {
-    let dir = tempdir::Dir::new();
-    let key = dir.0.join("k.pem");
-    std::fs::write(
-        &key,
-        server::auth::internal::KeyPair::generate_pem().unwrap(),
-    )
-    .unwrap();
+    let (dir, key) = key_file();
     let config = config("https://tenant.example/", database_url, key, 300);
     (dir, config)
 }
@@ -24,6 +18,14 @@ fn audit_rls(database_url: &str) -> std::process::Output {
         .env("RUST_LOG", "error")
         .output()
         .unwrap()
+}
+
+/// `audit-rls`'s report on `db`, which must have failed (exit 1).
+fn audit_fails(db: &TestDb) -> String {
+    let out = audit_rls(&db.app_url());
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    stdout
 }
 
 #[tokio::test]
@@ -53,9 +55,7 @@ async fn audit_rls_fails_on_a_tenant_table_created_without_rls() {
     .execute(&db.admin)
     .await
     .unwrap();
-    let out = audit_rls(&db.app_url());
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let stdout = audit_fails(&db);
     assert!(
         stdout.contains("notes") && stdout.contains("NOT COVERED"),
         "{stdout}"
@@ -69,9 +69,7 @@ async fn audit_rls_fails_when_rls_is_enabled_but_not_forced() {
         .execute(&db.admin)
         .await
         .unwrap();
-    let out = audit_rls(&db.app_url());
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("not forced"));
+    assert!(audit_fails(&db).contains("not forced"));
 }
 
 #[tokio::test]
@@ -86,9 +84,7 @@ async fn audit_rls_fails_on_a_tenant_table_with_only_a_permissive_policy() {
     ] {
         sqlx::query(statement).execute(&db.admin).await.unwrap();
     }
-    let out = audit_rls(&db.app_url());
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let stdout = audit_fails(&db);
     assert!(
         stdout.contains("table notes has no restrictive household_isolation policy"),
         "{stdout}"
@@ -102,9 +98,7 @@ async fn audit_rls_fails_when_the_runtime_role_holds_truncate_on_a_tenant_table(
         .execute(&db.admin)
         .await
         .unwrap();
-    let out = audit_rls(&db.app_url());
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let stdout = audit_fails(&db);
     assert!(
         stdout.contains("holds TRUNCATE on table fuel_logs"),
         "{stdout}"
@@ -118,9 +112,7 @@ async fn audit_rls_fails_when_public_may_trigger_or_reference_a_tenant_table() {
         .execute(&db.admin)
         .await
         .unwrap();
-    let out = audit_rls(&db.app_url());
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let stdout = audit_fails(&db);
     assert!(
         stdout.contains("holds TRIGGER, REFERENCES on table vehicles"),
         "{stdout}"
@@ -140,9 +132,7 @@ async fn audit_rls_reports_the_enter_household_function_and_fails_when_public_ma
         .execute(&db.admin)
         .await
         .unwrap();
-    let out = audit_rls(&db.app_url());
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let stdout = audit_fails(&db);
     assert!(
         stdout.contains("function app.enter_household(uuid,text) is executable by PUBLIC"),
         "{stdout}"
@@ -158,9 +148,7 @@ async fn audit_rls_fails_on_a_security_definer_function_without_a_pinned_search_
     .execute(&db.admin)
     .await
     .unwrap();
-    let out = audit_rls(&db.app_url());
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let stdout = audit_fails(&db);
     assert!(
         stdout.contains("function app.unsafe_helper() does not pin search_path")
             && stdout.contains("function app.unsafe_helper() is executable by PUBLIC"),
@@ -266,9 +254,7 @@ async fn audit_rls_fails_when_a_unique_key_does_not_lead_with_household_id() {
         .execute(&db.admin)
         .await
         .unwrap();
-    let out = audit_rls(&db.app_url());
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let stdout = audit_fails(&db);
     assert!(
         stdout
             .contains("NOT BY HOUSEHOLD: unique constraint vehicles_id_key (id) of table vehicles"),
@@ -295,9 +281,7 @@ async fn audit_rls_fails_on_an_isolated_table_keyed_other_than_by_household() {
     ] {
         sqlx::query(statement).execute(&db.admin).await.unwrap();
     }
-    let out = audit_rls(&db.app_url());
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let stdout = audit_fails(&db);
     for problem in [
         "primary key notes_pkey (id) of table notes",
         "foreign key notes_vehicle_fkey (vehicle_id, household_id) of table notes",

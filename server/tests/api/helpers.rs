@@ -373,6 +373,18 @@ pub struct TestApp {
     pub metrics_base: Option<String>,
 }
 
+/// A fresh internal signing key (PEM) in a temporary directory, removed with the `Dir`.
+pub fn key_file() -> (tempdir::Dir, std::path::PathBuf) {
+    let dir = tempdir::Dir::new();
+    let key = dir.0.join("internal.pem");
+    std::fs::write(
+        &key,
+        server::auth::internal::KeyPair::generate_pem().unwrap(),
+    )
+    .unwrap();
+    (dir, key)
+}
+
 pub mod tempdir {
     /// A directory removed on drop.
     pub struct Dir(pub std::path::PathBuf);
@@ -514,13 +526,7 @@ impl TestApp {
                 Box::pin(async { Ok(true) })
             });
         let db = TestDb::with_pool_via(pool, options.via).await;
-        let key_dir = tempdir::Dir::new();
-        let key_file = key_dir.0.join("internal.pem");
-        std::fs::write(
-            &key_file,
-            server::auth::internal::KeyPair::generate_pem().unwrap(),
-        )
-        .unwrap();
+        let (key_dir, key_file) = key_file();
         let mut config = config_with(
             options.issuer.as_deref().unwrap_or(&issuer.url),
             &db.app_url(),

@@ -6,7 +6,9 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{Options, TestApp, TestDb, TestIssuer, assert_problem, config_with, tempdir};
+use crate::helpers::{
+    Options, TestApp, TestDb, TestIssuer, assert_problem, config_with, key_file, tempdir,
+};
 
 /// The value of the sample of `name` whose labels include every `labels` pair.
 fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
@@ -245,13 +247,7 @@ async fn the_main_listener_does_not_serve_metrics_and_the_metrics_listener_serve
 async fn serve_opens_the_metrics_listener_on_metrics_bind_addr() {
     let db = TestDb::new().await;
     let issuer = TestIssuer::start().await;
-    let dir = tempdir::Dir::new();
-    let key = dir.0.join("k.pem");
-    std::fs::write(
-        &key,
-        server::auth::internal::KeyPair::generate_pem().unwrap(),
-    )
-    .unwrap();
+    let (_dir, key) = key_file();
     // A free port, as an operator would name one.
     let metrics_addr = {
         let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

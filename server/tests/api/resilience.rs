@@ -12,7 +12,7 @@ use shared::Role;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::helpers::{Options, TestApp, TestIssuer, assert_problem, config, tempdir};
+use crate::helpers::{Options, TestApp, TestIssuer, assert_problem, config, key_file};
 
 fn vehicles(h: uuid::Uuid) -> String {
     format!("/api/households/{h}/vehicles")
@@ -109,13 +109,7 @@ async fn a_database_at_a_closed_port_answers_503_and_readyz_fails() {
     );
     drop(closed);
     let issuer = TestIssuer::start().await;
-    let keys = tempdir::Dir::new();
-    let key_file = keys.0.join("internal.pem");
-    std::fs::write(
-        &key_file,
-        server::auth::internal::KeyPair::generate_pem().unwrap(),
-    )
-    .unwrap();
+    let (_keys, key_file) = key_file();
     let config = config(&issuer.url, &url, key_file, 300);
     let pool = server::db::pool_options()
         .acquire_timeout(Duration::from_secs(1))

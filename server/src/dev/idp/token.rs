@@ -31,7 +31,7 @@ struct Tokens {
 
 /// An OAuth error response (RFC 6749 §5.2).
 #[derive(Serialize)]
-struct OAuthError {
+pub(super) struct OAuthError {
     error: &'static str,
     error_description: &'static str,
 }
@@ -70,11 +70,8 @@ pub(super) async fn token(
     State(idp): State<Arc<DevIdp>>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let params = match params(&headers, &body) {
-        Ok(params) => params,
-        Err(error) => return error.into_response(),
-    };
+) -> Result<Response, OAuthError> {
+    let params = params(&headers, &body)?;
     let param = |name: &str| params.get(name).map(String::as_str);
     let issued = match param("grant_type") {
         Some("authorization_code") => authorization_code(&idp, &param),
@@ -85,10 +82,8 @@ pub(super) async fn token(
         )),
         None => Err(token_error("invalid_request", "grant_type is required")),
     };
-    match issued.and_then(|issue| tokens(&idp, issue)) {
-        Ok(tokens) => ([NO_STORE, (header::PRAGMA, "no-cache")], Json(tokens)).into_response(),
-        Err(error) => error.into_response(),
-    }
+    let tokens = issued.and_then(|issue| tokens(&idp, issue))?;
+    Ok(([NO_STORE, (header::PRAGMA, "no-cache")], Json(tokens)).into_response())
 }
 
 fn authorization_code<'a>(
@@ -197,19 +192,19 @@ pub(super) async fn revoke(
     State(idp): State<Arc<DevIdp>>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let params = match params(&headers, &body) {
-        Ok(params) => params,
-        Err(error) => return error.into_response(),
-    };
+) -> Result<Response, OAuthError> {
+    let params = params(&headers, &body)?;
     let (Some(client_id), Some(token)) = (params.get("client_id"), params.get("token")) else {
-        return token_error("invalid_request", "client_id and token are required").into_response();
+        return Err(token_error(
+            "invalid_request",
+            "client_id and token are required",
+        ));
     };
     if *client_id != idp.config.client_id {
-        return token_error("invalid_client", "unknown client").into_response();
+        return Err(token_error("invalid_client", "unknown client"));
     }
     idp.refresh.revoke(token);
-    (StatusCode::OK, [NO_STORE]).into_response()
+    Ok((StatusCode::OK, [NO_STORE]).into_response())
 }
 
 /// The body's parameters, each once: a form (taken raw rather than through `Form`, so that a

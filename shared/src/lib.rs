@@ -13,6 +13,7 @@ pub mod households;
 pub mod html;
 pub mod invitations;
 pub mod page;
+pub mod paths;
 pub mod problem;
 pub mod summary;
 pub mod vehicles;

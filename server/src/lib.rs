@@ -40,20 +40,7 @@ use crate::state::{AppState, Tuning};
 pub fn app(state: AppState) -> Router {
     let cors = http::cors::Cors::new(&state.config.runtime.cors_allowed_origins);
     let metrics = state.metrics.clone();
-    Router::new()
-        .merge(http::health::router())
-        .merge(http::exchange::router())
-        .merge(http::me::router())
-        .merge(http::vehicles::router())
-        .merge(http::fuel_logs::router())
-        .merge(http::summary::router())
-        .merge(http::households::router())
-        .merge(http::members::router())
-        .merge(http::invitations::router())
-        .merge(http::join_requests::router())
-        .merge(http::audit_events::router())
-        .merge(http::host::router(&state))
-        .merge(http::openapi::router())
+    http::routes(&state)
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async {
             AppError::BadRequest("method not allowed on this route".into())

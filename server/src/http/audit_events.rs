@@ -1,29 +1,27 @@
 //! `GET /api/households/{household_id}/audit-events`: the household's append-only record,
 //! newest first, for its owners.
 
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use shared::audit::AuditEvent;
 use shared::page::Page;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::extract::AppQuery;
-use super::openapi::{DataErrors, HouseholdPath};
-use super::vehicles::{PageParams, encode_cursor};
+use super::pagination::{PageParams, page};
+use super::params::HouseholdPath;
+use super::problems::DataErrors;
 use crate::auth::context::HouseholdAccess;
 use crate::db::audit_events;
-use crate::error::{AppError, Result};
+use crate::error::Result;
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/households/{household_id}/audit-events", get(list))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list))
 }
 
 #[utoipa::path(get, path = "/api/households/{household_id}/audit-events", tag = "audit",
-    params(
-        HouseholdPath,
-        ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"),
-        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
-    ),
+    params(HouseholdPath, PageParams),
     security(("internal_token" = [])),
     responses((status = 200, body = Page<AuditEvent>), DataErrors))]
 pub(super) async fn list(
@@ -31,20 +29,9 @@ pub(super) async fn list(
     AppQuery(params): AppQuery<PageParams>,
 ) -> Result<Json<Page<AuditEvent>>> {
     let limit = params.limit()?;
-    let before = params
-        .cursor_text()?
-        .map(|c| {
-            c.parse::<i64>()
-                .map_err(|_| AppError::BadRequest("cursor is not one this server issued".into()))
-        })
-        .transpose()?;
-    let mut rows = audit_events::list(&access.read_as_owner(), before, limit + 1).await?;
-    let next_cursor = if rows.len() > limit as usize {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| encode_cursor(&r.id.to_string()))
-    } else {
-        None
-    };
-    let items = rows.into_iter().map(|r| r.event).collect();
+    let before = params.cursor(|c| c.parse::<i64>().ok())?;
+    let rows = audit_events::list(&access.read_as_owner(), before, limit + 1).await?;
+    let Page { items, next_cursor } = page(rows, limit, |r| r.id.to_string());
+    let items = items.into_iter().map(|r| r.event).collect();
     Ok(Json(Page { items, next_cursor }))
 }

@@ -6,28 +6,28 @@
 //! households get the same 403, so the answer reveals nothing about which ids exist.
 
 use axum::Json;
-use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use shared::Role;
 use shared::exchange::{self, rfc8693};
-use shared::problem::Problem;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::extract::{BODY_LIMIT, ClientIp, body_error};
+use super::problems::ExchangeErrors;
 use crate::auth::bearer;
 use crate::db::read;
 use crate::error::{AppError, Result};
 use crate::rate_limit::client_key;
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/exchange", post(exchange))
-        .route("/.well-known/jwks.json", get(jwks))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(exchange))
+        .routes(routes!(jwks))
 }
 
 #[utoipa::path(post, path = "/exchange", tag = "identity", security(("auth0_token" = [])),
@@ -37,10 +37,7 @@ pub fn router() -> Router<AppState> {
         `subject_token`, `subject_token_type=urn:ietf:params:oauth:token-type:access_token`, \
         `audience=urn:household:<uuid>`; its errors follow RFC 6749 §5.2.",
     request_body(content = exchange::Request, description = "JSON form"),
-    responses((status = 200, body = exchange::Response), (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a member, no such household, or suspended", body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json"), (status = 503, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = exchange::Response), ExchangeErrors))]
 async fn exchange(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,

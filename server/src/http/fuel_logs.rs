@@ -1,31 +1,29 @@
 //! `/api/households/{household_id}/vehicles/{vehicle_id}/fuel-logs`.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use chrono::{NaiveDate, Utc};
 use shared::audit::AuditAction;
 use shared::fuel_logs::{FuelLog, NewFuelLog};
 use shared::page::Page;
 use shared::problem::FieldError;
-use shared::problem::Problem;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::extract::{AppJson, AppPath, AppQuery};
-use super::openapi::{DataErrors, VehiclePath};
-use super::vehicles::{PageParams, encode_cursor};
+use super::pagination::{PageParams, page};
+use super::params::VehiclePath;
+use super::problems::{Conflict, DataErrors, Invalid, NotFound};
 use crate::auth::context::HouseholdAccess;
 use crate::db::{audit_events, fuel_logs, quota, vehicles};
 use crate::error::{AppError, Result};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/api/households/{household_id}/vehicles/{vehicle_id}/fuel-logs",
-        get(list).post(create),
-    )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list, create))
 }
 
 fn parse_cursor(text: &str) -> Option<fuel_logs::Cursor> {
@@ -40,15 +38,11 @@ fn parse_cursor(text: &str) -> Option<fuel_logs::Cursor> {
     get,
     path = "/api/households/{household_id}/vehicles/{vehicle_id}/fuel-logs",
     tag = "fuel logs",
-    params(
-        VehiclePath,
-        ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"),
-        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
-    ),
+    params(VehiclePath, PageParams),
     security(("internal_token" = [])),
     responses(
         (status = 200, description = "Newest first", body = Page<FuelLog>),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        NotFound,
         DataErrors,
     ),
 )]
@@ -58,28 +52,18 @@ async fn list(
     AppQuery(params): AppQuery<PageParams>,
 ) -> Result<Json<Page<FuelLog>>> {
     let limit = params.limit()?;
-    let before =
-        match params.cursor_text()? {
-            None => None,
-            Some(text) => Some(parse_cursor(&text).ok_or_else(|| {
-                AppError::BadRequest("cursor is not one this server issued".into())
-            })?),
-        };
+    let before = params.cursor(parse_cursor)?;
     // Another household's vehicle is as absent as a missing one: 404, not an empty list.
-    let mut items = fuel_logs::list(&access.read(), vehicle_id, before, limit + 1)
+    let rows = fuel_logs::list(&access.read(), vehicle_id, before, limit + 1)
         .await?
         .ok_or(AppError::NotFound)?;
-    let next_cursor = if items.len() > limit as usize {
-        items.truncate(limit as usize);
-        items
-            .last()
-            .map(|l| encode_cursor(&format!("{}|{}", l.filled_at, l.odometer_km)))
-    } else {
-        None
-    };
-    Ok(Json(Page { items, next_cursor }))
+    Ok(Json(page(rows, limit, |l| {
+        format!("{}|{}", l.filled_at, l.odometer_km)
+    })))
 }
 
+/// 409 once the household holds its quota of fuel logs; 422 for invalid fields or an
+/// odometer reading out of order with the vehicle's other logs.
 #[utoipa::path(
     post,
     path = "/api/households/{household_id}/vehicles/{vehicle_id}/fuel-logs",
@@ -89,9 +73,9 @@ async fn list(
     security(("internal_token" = [])),
     responses(
         (status = 201, body = FuelLog),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The household's fuel-log quota reached", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or an odometer reading out of order", body = Problem, content_type = "application/problem+json"),
+        NotFound,
+        Conflict,
+        Invalid,
         DataErrors,
     ),
 )]

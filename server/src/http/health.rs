@@ -1,18 +1,19 @@
 //! Liveness and readiness.
 
+use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde_json::{Value, json};
-use shared::problem::Problem;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::problems::Unavailable;
 use crate::error::{AppError, Result};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
 }
 
 #[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "Alive")))]
@@ -21,7 +22,7 @@ async fn healthz() -> Json<Value> {
 }
 
 /// Ready when the database answers within the pool's acquire timeout.
-#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, description = "The database answers"), (status = 503, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, description = "The database answers"), Unavailable))]
 async fn readyz(State(state): State<AppState>) -> Result<Json<Value>> {
     // The simple protocol: one round trip, and whole behind a transaction-mode pooler.
     sqlx::raw_sql("SELECT 1")

@@ -1,36 +1,33 @@
 //! The host wrapper: `/household/{household_id}/mfe` (and `/`, `/callback`) serve a small
 //! host page that logs in with the identity provider (Authorization Code + PKCE) and
 //! embeds `<household-mfe>`; `/config.json` is the one place both the host and the
-//! standalone micro-frontend read the identity provider settings from; `/mfe/*` serves
-//! the built micro-frontend (see [`super::bundle`]).
+//! standalone micro-frontend read the identity provider settings from. The built
+//! micro-frontend at `/mfe/*` is [`super::bundle`]'s.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use serde_json::json;
-use shared::problem::Problem;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::extract::AppPath;
+use super::problems::BadRequest;
 use crate::error::Result;
 use crate::state::AppState;
 
 const PAGE: &str = include_str!("host/index.html");
 const SCRIPT: &str = include_str!("host/host.js");
 
-pub fn router(state: &AppState) -> Router<AppState> {
-    let router = Router::new()
-        .route("/", get(page))
-        .route("/callback", get(page))
-        .route("/household/{household_id}/mfe", get(household_page))
-        .route("/host.js", get(script))
-        .route("/config.json", get(client_config));
-    match &state.config.mfe_dist {
-        Some(dist) => super::bundle::nest(router, state, dist),
-        None => router,
-    }
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(start_page))
+        .routes(routes!(callback_page))
+        .routes(routes!(household_page))
+        .routes(routes!(script))
+        .routes(routes!(client_config))
 }
 
 /// The origin of the identity provider, for the page's Content-Security-Policy.
@@ -68,13 +65,19 @@ fn with_csp(state: &AppState, body: &'static str) -> Response {
     response
 }
 
-async fn page(State(state): State<AppState>) -> Response {
+#[utoipa::path(get, path = "/", tag = "host", responses((status = 200, description = "The host page: sign in, then pick a household", content_type = "text/html")))]
+async fn start_page(State(state): State<AppState>) -> Response {
+    with_csp(&state, PAGE)
+}
+
+#[utoipa::path(get, path = "/callback", tag = "host", responses((status = 200, description = "The host page, where the identity provider returns after sign-in", content_type = "text/html")))]
+async fn callback_page(State(state): State<AppState>) -> Response {
     with_csp(&state, PAGE)
 }
 
 /// The id is parsed (400 otherwise) but never written into the page: the script reads it
 /// from the URL and hands it to the element as an attribute.
-#[utoipa::path(get, path = "/household/{household_id}/mfe", tag = "host", params(("household_id" = Uuid, Path)), responses((status = 200, description = "The host page embedding <household-mfe>", content_type = "text/html"), (status = 400, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/household/{household_id}/mfe", tag = "host", params(("household_id" = Uuid, Path)), responses((status = 200, description = "The host page embedding <household-mfe>", content_type = "text/html"), BadRequest))]
 async fn household_page(
     State(state): State<AppState>,
     AppPath(_): AppPath<Uuid>,
@@ -82,6 +85,7 @@ async fn household_page(
     Ok(with_csp(&state, PAGE))
 }
 
+#[utoipa::path(get, path = "/host.js", tag = "host", responses((status = 200, description = "The host page's script", content_type = "text/javascript")))]
 async fn script() -> Response {
     let mut response = SCRIPT.into_response();
     response.headers_mut().insert(

@@ -1,31 +1,30 @@
 //! `POST /api/households`: a signed-in person creates a household and becomes its owner.
 //! It runs before the caller has any household, in a [`FoundingTx`].
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
-use axum::{Json, Router};
 use shared::Role;
 use shared::households::{CreatedHousehold, NewHousehold};
-use shared::problem::Problem;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::extract::AppJson;
+use super::problems::{Invalid, SignedInErrors};
 use crate::auth::bearer;
 use crate::db::households;
 use crate::db::tenant::FoundingTx;
 use crate::error::{AppError, Result};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/households", post(create))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create))
 }
 
 #[utoipa::path(post, path = "/api/households", tag = "households", security(("auth0_token" = [])),
     request_body = NewHousehold,
-    responses((status = 201, body = CreatedHousehold),
-        (status = 422, description = "Invalid name", body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json"), (status = 503, description = "Identity provider keys unavailable", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = CreatedHousehold), Invalid, SignedInErrors))]
 pub(super) async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,

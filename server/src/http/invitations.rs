@@ -3,16 +3,17 @@
 //! an owner). Redemption runs before the caller belongs to the household, in a
 //! [`RedemptionTx`] that sees only the invitation the code names.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
-use axum::{Json, Router};
 use shared::audit::AuditAction;
 use shared::invitations::{Invitation, JoinRequestStatus, NewInvitation, Redemption};
-use shared::problem::Problem;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::extract::{AppJson, AppPath};
-use super::openapi::{DataErrors, HouseholdPath};
+use super::params::HouseholdPath;
+use super::problems::{Conflict, DataErrors, Invalid, NotFound, SignedInErrors};
 use crate::auth::bearer;
 use crate::auth::context::HouseholdAccess;
 use crate::db::audit_events;
@@ -21,16 +22,16 @@ use crate::db::tenant::RedemptionTx;
 use crate::error::{AppError, Result};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/households/{household_id}/invitations", post(create))
-        .route("/api/invitations/{code}", post(redeem))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create))
+        .routes(routes!(redeem))
 }
 
 #[utoipa::path(post, path = "/api/households/{household_id}/invitations", tag = "invitations",
     params(HouseholdPath), request_body = NewInvitation, security(("internal_token" = [])),
     responses((status = 201, description = "The code, shown this once", body = Invitation),
-        (status = 422, description = "Unknown role", body = Problem, content_type = "application/problem+json"),
+        Invalid,
         DataErrors))]
 pub(super) async fn create(
     access: HouseholdAccess,
@@ -64,12 +65,12 @@ pub(super) async fn create(
     ))
 }
 
+/// 404 for an unknown, used or expired code; 409 when the caller is already a member or
+/// has a request pending.
 #[utoipa::path(post, path = "/api/invitations/{code}", tag = "invitations", security(("auth0_token" = [])),
     params(("code" = String, Path, description = "The invitation code")),
     responses((status = 202, body = Redemption),
-        (status = 404, description = "Unknown, used or expired code", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already a member, or a request already pending", body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json"), (status = 503, description = "Identity provider keys unavailable", body = Problem, content_type = "application/problem+json")))]
+        NotFound, Conflict, SignedInErrors))]
 pub(super) async fn redeem(
     State(state): State<AppState>,
     headers: HeaderMap,

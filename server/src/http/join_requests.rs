@@ -1,32 +1,27 @@
 //! `/api/households/{household_id}/join-requests[/{sub}/approve|deny]`: owners decide
 //! who joins. Approval makes the requester a member with the invitation's role.
 
+use axum::Json;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use shared::audit::AuditAction;
 use shared::invitations::JoinRequests;
-use shared::problem::Problem;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::extract::AppPath;
-use super::openapi::{DataErrors, HouseholdPath, MemberPath};
+use super::params::{HouseholdPath, MemberPath};
+use super::problems::{Conflict, DataErrors, NotFound};
 use crate::auth::context::HouseholdAccess;
 use crate::db::{audit_events, invitations, members};
 use crate::error::{AppError, Result};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/households/{household_id}/join-requests", get(list))
-        .route(
-            "/api/households/{household_id}/join-requests/{sub}/approve",
-            post(approve),
-        )
-        .route(
-            "/api/households/{household_id}/join-requests/{sub}/deny",
-            post(deny),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(approve))
+        .routes(routes!(deny))
 }
 
 #[utoipa::path(get, path = "/api/households/{household_id}/join-requests", tag = "join requests",
@@ -37,12 +32,11 @@ pub(super) async fn list(access: HouseholdAccess) -> Result<Json<JoinRequests>> 
     Ok(Json(JoinRequests { requests }))
 }
 
+/// 404 when that person has no pending request; 409 when they are already a member.
 #[utoipa::path(post, path = "/api/households/{household_id}/join-requests/{sub}/approve", tag = "join requests",
     params(MemberPath), security(("internal_token" = [])),
     responses((status = 204, description = "The requester is a member"),
-        (status = 404, description = "No pending request of that person", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already a member", body = Problem, content_type = "application/problem+json"),
-        DataErrors))]
+        NotFound, Conflict, DataErrors))]
 pub(super) async fn approve(
     access: HouseholdAccess,
     AppPath((_, sub)): AppPath<(Uuid, String)>,
@@ -59,11 +53,11 @@ pub(super) async fn approve(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// 404 when that person has no pending request.
 #[utoipa::path(post, path = "/api/households/{household_id}/join-requests/{sub}/deny", tag = "join requests",
     params(MemberPath), security(("internal_token" = [])),
     responses((status = 204, description = "Denied: that person may ask again only with a new code"),
-        (status = 404, description = "No pending request of that person", body = Problem, content_type = "application/problem+json"),
-        DataErrors))]
+        NotFound, DataErrors))]
 pub(super) async fn deny(
     access: HouseholdAccess,
     AppPath((_, sub)): AppPath<(Uuid, String)>,

@@ -1,24 +1,25 @@
 //! `GET /api/me/households`: the caller's households, from the Auth0 token alone.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::routing::get;
-use axum::{Json, Router};
 use shared::households::MyHouseholds;
-use shared::problem::Problem;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::problems::SignedInErrors;
 use crate::auth::bearer;
 use crate::db::memberships;
 use crate::db::tenant::UserTx;
 use crate::error::Result;
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/me/households", get(my_households))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(my_households))
 }
 
 #[utoipa::path(get, path = "/api/me/households", tag = "identity", security(("auth0_token" = [])),
-    responses((status = 200, body = MyHouseholds), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json"), (status = 503, description = "Identity provider keys unavailable", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = MyHouseholds), SignedInErrors))]
 async fn my_households(
     State(state): State<AppState>,
     headers: HeaderMap,

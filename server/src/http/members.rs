@@ -2,28 +2,26 @@
 //! change roles and remove; anyone may leave. Roles are the database's, and its policies
 //! and the last-owner trigger refuse what these handlers refuse.
 
+use axum::Json;
 use axum::http::StatusCode;
-use axum::routing::{get, patch};
-use axum::{Json, Router};
 use shared::audit::AuditAction;
 use shared::households::{Members, RoleChange, parse_role};
-use shared::problem::Problem;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::extract::{AppJson, AppPath};
-use super::openapi::{DataErrors, HouseholdPath, MemberPath};
+use super::params::{HouseholdPath, MemberPath};
+use super::problems::{Conflict, DataErrors, Invalid, NotFound};
 use crate::auth::context::HouseholdAccess;
 use crate::db::{audit_events, members};
 use crate::error::{AppError, Result};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/households/{household_id}/members", get(list))
-        .route(
-            "/api/households/{household_id}/members/{sub}",
-            patch(change_role).delete(remove),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(change_role, remove))
 }
 
 #[utoipa::path(get, path = "/api/households/{household_id}/members", tag = "members",
@@ -34,13 +32,11 @@ pub(super) async fn list(access: HouseholdAccess) -> Result<Json<Members>> {
     Ok(Json(Members { members }))
 }
 
+/// 404 for no such member; 409 when it would demote the last owner; 422 for an unknown role.
 #[utoipa::path(patch, path = "/api/households/{household_id}/members/{sub}", tag = "members",
     params(MemberPath), request_body = RoleChange, security(("internal_token" = [])),
     responses((status = 204, description = "Changed"),
-        (status = 404, description = "No such member", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The last owner cannot be demoted", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown role", body = Problem, content_type = "application/problem+json"),
-        DataErrors))]
+        NotFound, Conflict, Invalid, DataErrors))]
 pub(super) async fn change_role(
     access: HouseholdAccess,
     AppPath((_, sub)): AppPath<(Uuid, String)>,
@@ -58,12 +54,11 @@ pub(super) async fn change_role(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// 404 for no such member; 409 when the last owner would leave.
 #[utoipa::path(delete, path = "/api/households/{household_id}/members/{sub}", tag = "members",
     params(MemberPath), security(("internal_token" = [])),
     responses((status = 204, description = "Removed, or left"),
-        (status = 404, description = "No such member", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The last owner cannot leave", body = Problem, content_type = "application/problem+json"),
-        DataErrors))]
+        NotFound, Conflict, DataErrors))]
 pub(super) async fn remove(
     access: HouseholdAccess,
     AppPath((_, sub)): AppPath<(Uuid, String)>,

@@ -1,20 +1,19 @@
 //! `GET /api/households/{household_id}/summary`.
 
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use shared::summary::Summary;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::openapi::{DataErrors, HouseholdPath};
+use super::params::HouseholdPath;
+use super::problems::DataErrors;
 use crate::auth::context::HouseholdAccess;
 use crate::db::summary;
 use crate::error::Result;
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/api/households/{household_id}/summary",
-        get(household_summary),
-    )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(household_summary))
 }
 
 #[utoipa::path(

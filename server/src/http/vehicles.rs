@@ -1,86 +1,36 @@
 //! `/api/households/{household_id}/vehicles[/{vehicle_id}]`.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use serde::Deserialize;
 use shared::audit::AuditAction;
-use shared::page::{DEFAULT_LIMIT, MAX_LIMIT, Page};
-use shared::problem::Problem;
+use shared::page::Page;
 use shared::vehicles::{NewVehicle, Vehicle, VehiclePatch};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::extract::{AppJson, AppPath, AppQuery};
-use super::openapi::{DataErrors, HouseholdPath, VehiclePath};
+use super::pagination::{PageParams, page};
+use super::params::{HouseholdPath, VehiclePath};
+use super::problems::{Conflict, DataErrors, Invalid, NotFound, TooLarge};
 use crate::auth::context::HouseholdAccess;
 use crate::db::{audit_events, quota, vehicles};
 use crate::error::{AppError, Result};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/households/{household_id}/vehicles",
-            get(list).post(create),
-        )
-        .route(
-            "/api/households/{household_id}/vehicles/{vehicle_id}",
-            get(one).patch(update).delete(remove),
-        )
-}
-
-/// `?limit=&cursor=` of every list route.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PageParams {
-    pub limit: Option<u32>,
-    pub cursor: Option<String>,
-}
-
-impl PageParams {
-    pub fn limit(&self) -> Result<u32> {
-        match self.limit {
-            None => Ok(DEFAULT_LIMIT),
-            Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-            Some(_) => Err(AppError::BadRequest(format!(
-                "limit must be from 1 to {MAX_LIMIT}"
-            ))),
-        }
-    }
-
-    /// The cursor's text, which each list encodes in its own way.
-    pub fn cursor_text(&self) -> Result<Option<String>> {
-        self.cursor
-            .as_deref()
-            .map(|c| {
-                B64.decode(c)
-                    .ok()
-                    .and_then(|b| String::from_utf8(b).ok())
-                    .ok_or_else(|| {
-                        AppError::BadRequest("cursor is not one this server issued".into())
-                    })
-            })
-            .transpose()
-    }
-}
-
-pub fn encode_cursor(text: &str) -> String {
-    B64.encode(text)
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(one, update, remove))
 }
 
 #[utoipa::path(
     get,
     path = "/api/households/{household_id}/vehicles",
     tag = "vehicles",
-    params(
-        HouseholdPath,
-        ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"),
-        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
-    ),
+    params(HouseholdPath, PageParams),
     security(("internal_token" = [])),
     responses(
         (status = 200, body = Page<Vehicle>),
@@ -92,18 +42,12 @@ async fn list(
     AppQuery(params): AppQuery<PageParams>,
 ) -> Result<Json<Page<Vehicle>>> {
     let limit = params.limit()?;
-    let after = params.cursor_text()?;
-    // One extra row tells whether there is a next page.
-    let mut items = vehicles::list(&access.read(), after.as_deref(), limit + 1).await?;
-    let next_cursor = if items.len() > limit as usize {
-        items.truncate(limit as usize);
-        items.last().map(|v| encode_cursor(&v.name))
-    } else {
-        None
-    };
-    Ok(Json(Page { items, next_cursor }))
+    let after = params.cursor(|name| Some(name.to_owned()))?;
+    let rows = vehicles::list(&access.read(), after.as_deref(), limit + 1).await?;
+    Ok(Json(page(rows, limit, |v| v.name.clone())))
 }
 
+/// 409 when the name is taken in this household or its vehicle quota is reached.
 #[utoipa::path(
     post,
     path = "/api/households/{household_id}/vehicles",
@@ -113,9 +57,9 @@ async fn list(
     security(("internal_token" = [])),
     responses(
         (status = 201, body = Vehicle),
-        (status = 409, description = "Name taken in this household, or its vehicle quota reached", body = Problem, content_type = "application/problem+json"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        Conflict,
+        TooLarge,
+        Invalid,
         DataErrors,
     ),
 )]
@@ -136,10 +80,7 @@ async fn create(
     let target = vehicle.id.to_string();
     audit_events::record(scope.tx.conn(), AuditAction::VehicleCreated, &target).await?;
     scope.tx.commit().await?;
-    let location = format!(
-        "/api/households/{}/vehicles/{}",
-        vehicle.household_id, vehicle.id
-    );
+    let location = shared::paths::vehicle(vehicle.household_id, vehicle.id);
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
@@ -156,7 +97,7 @@ async fn create(
     security(("internal_token" = [])),
     responses(
         (status = 200, body = Vehicle),
-        (status = 404, description = "No such vehicle in this household", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         DataErrors,
     ),
 )]
@@ -170,6 +111,7 @@ async fn one(
         .ok_or(AppError::NotFound)
 }
 
+/// 409 when the new name is taken in this household.
 #[utoipa::path(
     patch,
     path = "/api/households/{household_id}/vehicles/{vehicle_id}",
@@ -179,9 +121,9 @@ async fn one(
     security(("internal_token" = [])),
     responses(
         (status = 200, body = Vehicle),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        NotFound,
+        Conflict,
+        Invalid,
         DataErrors,
     ),
 )]
@@ -213,7 +155,7 @@ async fn update(
     security(("internal_token" = [])),
     responses(
         (status = 204, description = "Deleted, with its fuel logs"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        NotFound,
         DataErrors,
     ),
 )]

@@ -17,8 +17,9 @@ use rsa::traits::PublicKeyParts;
 use server::auth::auth0::Auth0Validator;
 use server::auth::context::authorize;
 use server::auth::internal::{CachedVerifier, InternalSigner, KeyPair};
+use server::config::Rate;
 use server::config::{Auth0Config, InternalTokenConfig};
-use server::rate_limit::{Limiter, Rate};
+use server::rate_limit::Limiter;
 use shared::Role;
 use uuid::Uuid;
 

@@ -9,9 +9,10 @@ use uuid::Uuid;
 
 use crate::auth::auth0::{self, Auth0Validator};
 use crate::auth::internal::{CachedVerifier, InternalSigner};
+use crate::config::Rate;
 use crate::config::{Config, RateLimits};
 use crate::metrics::Metrics;
-use crate::rate_limit::{LimitKey, Limiter, Rate, SharedLimits};
+use crate::rate_limit::{LimitKey, Limiter, SharedLimits};
 
 /// At most this many keys per limiter are remembered.
 const MAX_LIMITER_KEYS: usize = 100_000;

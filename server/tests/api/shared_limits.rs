@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use reqwest::StatusCode;
-use server::rate_limit::Rate;
+use server::config::Rate;
 
 use crate::helpers::{Options, TestApp, TestRedis, assert_problem};
 

@@ -3,10 +3,10 @@
 //! Each key gets a GCRA limiter from `governor`; the limiters live in a `quick_cache`
 //! of fixed capacity, so a flood of distinct keys (spoofed subjects, IPv6 addresses)
 //! evicts the least recently used keys instead of growing without bound. With Redis,
-//! [`shared`] runs the same rule on state every replica sees, and these per-process
+//! [`redis_gcra`] runs the same rule on state every replica sees, and these per-process
 //! limiters are the fallback while Redis gives no answer.
 
-mod shared;
+mod redis_gcra;
 
 use std::convert::Infallible;
 use std::hash::Hash;
@@ -19,45 +19,16 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use quick_cache::sync::Cache;
 
+use crate::config::Rate;
 use crate::error::AppError;
 
-pub use shared::{LimitKey, SharedLimits};
+pub use redis_gcra::{LimitKey, SharedLimits};
 
-/// A sustained rate with a burst allowance.
-#[derive(Debug, Clone, Copy)]
-pub struct Rate {
-    pub per_second: u32,
-    pub burst: u32,
-}
-
-/// `<per second>/<burst>`, as the `RATE_LIMIT_*` settings write it.
-impl std::str::FromStr for Rate {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let positive = |n: &str| n.trim().parse::<u32>().ok().filter(|n| *n > 0);
-        match s.split_once('/') {
-            Some((per_second, burst)) => match (positive(per_second), positive(burst)) {
-                (Some(per_second), Some(burst)) => Ok(Self { per_second, burst }),
-                _ => Err("both numbers must be whole and positive".into()),
-            },
-            None => Err("must be `<per second>/<burst>`, e.g. 20/60".into()),
-        }
-    }
-}
-
-impl std::fmt::Display for Rate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.per_second, self.burst)
-    }
-}
-
-impl Rate {
-    fn quota(self) -> Quota {
-        let per_second = NonZeroU32::new(self.per_second.max(1)).unwrap_or(NonZeroU32::MIN);
-        let burst = NonZeroU32::new(self.burst.max(1)).unwrap_or(NonZeroU32::MIN);
-        Quota::per_second(per_second).allow_burst(burst)
-    }
+/// The GCRA quota of `rate`.
+fn quota(rate: Rate) -> Quota {
+    let per_second = NonZeroU32::new(rate.per_second.max(1)).unwrap_or(NonZeroU32::MIN);
+    let burst = NonZeroU32::new(rate.burst.max(1)).unwrap_or(NonZeroU32::MIN);
+    Quota::per_second(per_second).allow_burst(burst)
 }
 
 pub struct KeyedLimiter<K: Eq + Hash + Clone + Send + Sync + 'static> {
@@ -69,7 +40,7 @@ pub struct KeyedLimiter<K: Eq + Hash + Clone + Send + Sync + 'static> {
 impl<K: Eq + Hash + Clone + Send + Sync + 'static> KeyedLimiter<K> {
     pub fn new(rate: Rate, max_keys: usize) -> Self {
         Self {
-            quota: rate.quota(),
+            quota: quota(rate),
             clock: DefaultClock::default(),
             limiters: Cache::new(max_keys),
         }
@@ -97,7 +68,7 @@ fn retry_after(wait: Duration) -> AppError {
 }
 
 /// One limit: Redis's verdict when `REDIS_URL` is set and Redis answers, else this
-/// process's own (see [`shared`] for why an outage falls back rather than refuses).
+/// process's own (see [`redis_gcra`] for why an outage falls back rather than refuses).
 pub struct Limiter<K: Eq + Hash + Clone + Send + Sync + 'static> {
     /// Part of the Redis key, so that limiters do not count each other's requests.
     name: &'static str,

@@ -55,10 +55,6 @@ pub struct Config {
     /// Where the built micro-frontend lives (`dist/` from trunk), served at `/mfe/`
     #[arg(long, env = "MFE_DIST", value_parser = non_empty::<PathBuf>)]
     pub mfe_dist: Option<PathBuf>,
-    /// `DEV_IDP` once claimed to enable the development issuer under `serve` but did nothing;
-    /// it is refused so that no one believes it does. Never holds a value.
-    #[arg(long, env = "DEV_IDP", hide = true, value_parser = values::refuse_dev_idp)]
-    pub dev_idp: Option<std::convert::Infallible>,
 }
 
 /// What `serve` and `dev` share: the listener, the pool and the limits.

@@ -161,12 +161,6 @@ fn trusted_proxies_are_a_comma_separated_list_of_cidrs() {
 }
 
 #[test]
-fn dev_idp_is_refused() {
-    let err = config(&["--dev-idp", "1"]).unwrap_err().to_string();
-    assert!(err.contains("server dev"), "{err}");
-}
-
-#[test]
 fn cors_origins_are_exact_origins() {
     let c = config(&[
         "--cors-allowed-origins",

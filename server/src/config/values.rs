@@ -86,7 +86,3 @@ pub(super) fn origin(value: &str) -> Result<String, String> {
     }
     Ok(origin)
 }
-
-pub(super) fn refuse_dev_idp(_: &str) -> Result<std::convert::Infallible, String> {
-    Err("the development issuer runs only under `server dev`; unset DEV_IDP".into())
-}

@@ -204,7 +204,6 @@ async fn stack(config: DevConfig) -> anyhow::Result<()> {
         internal: config.internal,
         runtime: config.runtime,
         mfe_dist: Some(dist.clone()),
-        dev_idp: None,
     };
     // Both bound before the state starts its first fetch of the (development) issuer's keys:
     // the fetch waits for the issuer's accept loop, not refused.

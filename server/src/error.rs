@@ -67,22 +67,6 @@ pub enum AppError {
     Internal(#[from] anyhow::Error),
 }
 
-impl From<sqlx::Error> for AppError {
-    fn from(e: sqlx::Error) -> Self {
-        if let Some(answer) = crate::db::constraint_error(&e) {
-            answer
-        } else if matches!(e, sqlx::Error::PoolTimedOut) {
-            tracing::warn!("no pooled connection came free in time");
-            AppError::PoolExhausted
-        } else if crate::db::is_unavailable(&e) {
-            tracing::warn!(error = %e, "database unavailable");
-            AppError::Unavailable("the database is unavailable: try again shortly")
-        } else {
-            AppError::Internal(e.into())
-        }
-    }
-}
-
 impl AppError {
     pub fn status_code(&self) -> StatusCode {
         match self {

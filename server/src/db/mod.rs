@@ -155,3 +155,22 @@ pub fn rule_error(constraint: &str) -> Option<FieldError> {
         _ => return None,
     })
 }
+
+/// The database's errors as the API answers them: a named constraint as its 409 or 422, a
+/// pool or server that cannot serve as 503, anything else an internal error (logged, never
+/// shown).
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        if let Some(answer) = constraint_error(&e) {
+            answer
+        } else if matches!(e, sqlx::Error::PoolTimedOut) {
+            tracing::warn!("no pooled connection came free in time");
+            AppError::PoolExhausted
+        } else if is_unavailable(&e) {
+            tracing::warn!(error = %e, "database unavailable");
+            AppError::Unavailable("the database is unavailable: try again shortly")
+        } else {
+            AppError::Internal(e.into())
+        }
+    }
+}

@@ -1,4 +1,4 @@
-//! The household context of a data request: the extractor [`HouseholdAccess`] verifies the
+//! The household context of a data request: [`HouseholdAccess`] (extracted by `http::extract`) verifies the
 //! internal token (cached) → matches the path's household to the token's → rate-limits the
 //! `sub:household_id` → records it on the request's span, all without the database. The
 //! handler reads and validates its body, and only then calls [`HouseholdAccess::begin`],
@@ -14,10 +14,8 @@
 
 use std::sync::Arc;
 
-use axum::extract::{FromRequestParts, RawPathParams};
+use axum::extract::RawPathParams;
 use axum::http::HeaderMap;
-use axum::http::request::Parts;
-use shared::Role;
 use shared::exchange::InternalClaims;
 use uuid::Uuid;
 
@@ -25,11 +23,10 @@ use sqlx::PgPool;
 
 use super::bearer;
 use super::internal::CachedVerifier;
-use crate::db::read::HouseholdRead;
+use crate::db::read::{Grant, HouseholdRead, Readers, current_role, owner};
 use crate::db::tenant::HouseholdTx;
 use crate::error::{AppError, Result};
 use crate::rate_limit::Limiter;
-use crate::state::AppState;
 
 /// A request whose token is good for the path's household, before any database work.
 /// Take it before the body extractor and call [`begin`](Self::begin) after it.
@@ -41,6 +38,15 @@ pub struct HouseholdAccess {
 }
 
 impl HouseholdAccess {
+    /// The access [`authorize`] granted, for the extractor (`http::extract`) to hand out.
+    pub(crate) fn new(claims: Arc<InternalClaims>, db: PgPool, in_transaction: bool) -> Self {
+        Self {
+            claims,
+            db,
+            in_transaction,
+        }
+    }
+
     /// Opens the household's transaction: the database admits the caller with the role it
     /// holds now (403 otherwise), and a token carrying another role is stale (401).
     pub async fn begin(self) -> Result<HouseholdScope> {
@@ -55,15 +61,15 @@ impl HouseholdAccess {
     /// For a read: the database admits the caller and reads in one statement
     /// ([`crate::db::read`]); the same answers as [`begin`](Self::begin).
     pub fn read(self) -> HouseholdRead {
-        self.reader(false)
+        self.reader(Readers::Members)
     }
 
     /// [`read`](Self::read), for what only owners may see.
     pub fn read_as_owner(self) -> HouseholdRead {
-        self.reader(true)
+        self.reader(Readers::Owners)
     }
 
-    fn reader(self, owner_only: bool) -> HouseholdRead {
+    fn reader(self, readers: Readers) -> HouseholdRead {
         HouseholdRead {
             pool: self.db,
             household_id: self.claims.household_id,
@@ -71,46 +77,9 @@ impl HouseholdAccess {
             in_transaction: self.in_transaction,
             grant: Grant {
                 token_role: self.claims.role,
-                owner_only,
+                readers,
             },
         }
-    }
-}
-
-/// What a read may see, checked against the role the database returned.
-pub struct Grant {
-    token_role: Role,
-    owner_only: bool,
-}
-
-impl Grant {
-    pub fn check(&self, role: Role) -> Result<()> {
-        current_role(role, self.token_role)?;
-        if self.owner_only {
-            owner(role)?;
-        }
-        Ok(())
-    }
-}
-
-/// A token whose role is not the database's carries a stale grant.
-fn current_role(database: Role, token: Role) -> Result<()> {
-    if database == token {
-        Ok(())
-    } else {
-        Err(AppError::Unauthorized(
-            "the token's role is no longer current: exchange it again",
-        ))
-    }
-}
-
-fn owner(role: Role) -> Result<()> {
-    if role == Role::Owner {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "only an owner of this household may do that",
-        ))
     }
 }
 
@@ -162,30 +131,4 @@ pub fn path_household(params: &RawPathParams) -> Result<Uuid> {
         .find(|(name, _)| *name == "household_id")
         .and_then(|(_, value)| Uuid::parse_str(value).ok())
         .ok_or_else(|| AppError::BadRequest("household_id must be a UUID".into()))
-}
-
-impl FromRequestParts<AppState> for HouseholdAccess {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
-        let params = RawPathParams::from_request_parts(parts, state)
-            .await
-            .map_err(|_| AppError::BadRequest("household_id must be a UUID".into()))?;
-        let household = path_household(&params);
-        let claims = authorize(
-            &state.verifier,
-            &state.limits.data_user,
-            &parts.headers,
-            household,
-        )
-        .await?;
-        let span = tracing::Span::current();
-        span.record("household_id", tracing::field::display(claims.household_id));
-        span.record("sub", claims.sub.as_str());
-        Ok(Self {
-            claims,
-            db: state.db.clone(),
-            in_transaction: state.config.runtime.behind_pooler(),
-        })
-    }
 }

@@ -35,7 +35,6 @@ use sqlx::{FromRow, PgPool, Postgres, Row};
 use uuid::Uuid;
 
 use super::tenant::admit;
-use crate::auth::context::Grant;
 use crate::error::AppError;
 
 /// `query` wrapped to enter the household first. `$1` and `$2` are the household and the
@@ -59,6 +58,53 @@ pub struct HouseholdRead {
     pub(crate) in_transaction: bool,
     /// The token's role (which must still be the database's) and whether only owners may read.
     pub(crate) grant: Grant,
+}
+
+/// What a read may see, checked against the role the database returns with the rows.
+pub struct Grant {
+    /// The token's role, which must still be the database's.
+    pub token_role: Role,
+    pub readers: Readers,
+}
+
+/// Who may see a read's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readers {
+    Members,
+    Owners,
+}
+
+impl Grant {
+    pub fn check(&self, role: Role) -> Result<(), AppError> {
+        current_role(role, self.token_role)?;
+        if self.readers == Readers::Owners {
+            owner(role)?;
+        }
+        Ok(())
+    }
+}
+
+/// A token whose role is not the database's carries a stale grant: 401, and the
+/// micro-frontend exchanges again for the current role.
+pub fn current_role(database: Role, token: Role) -> Result<(), AppError> {
+    if database == token {
+        Ok(())
+    } else {
+        Err(AppError::Unauthorized(
+            "the token's role is no longer current: exchange it again",
+        ))
+    }
+}
+
+/// Only owners manage members, invitations and join requests, and read the audit record.
+pub fn owner(role: Role) -> Result<(), AppError> {
+    if role == Role::Owner {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "only an owner of this household may do that",
+        ))
+    }
 }
 
 /// The rows of an admitted caller, and the role the database holds for them now.

@@ -4,12 +4,13 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::request::Parts;
 use axum::http::{Extensions, HeaderMap, StatusCode};
 use ipnet::IpNet;
 use serde::de::DeserializeOwned;
 
+use crate::auth::context::{self, HouseholdAccess};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -148,6 +149,33 @@ pub fn forwarded_client(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) ->
         }
     }
     client
+}
+
+/// The household context of a data route: see [`crate::auth::context`].
+impl FromRequestParts<AppState> for HouseholdAccess {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::BadRequest("household_id must be a UUID".into()))?;
+        let household = context::path_household(&params);
+        let claims = context::authorize(
+            &state.verifier,
+            &state.limits.data_user,
+            &parts.headers,
+            household,
+        )
+        .await?;
+        let span = tracing::Span::current();
+        span.record("household_id", tracing::field::display(claims.household_id));
+        span.record("sub", claims.sub.as_str());
+        Ok(Self::new(
+            claims,
+            state.db.clone(),
+            state.config.runtime.behind_pooler(),
+        ))
+    }
 }
 
 #[cfg(test)]

@@ -18,8 +18,8 @@ use super::problems::BadRequest;
 use crate::error::Result;
 use crate::state::AppState;
 
-const PAGE: &str = include_str!("host/index.html");
-const SCRIPT: &str = include_str!("host/host.js");
+const PAGE: &str = include_str!("index.html");
+const SCRIPT: &str = include_str!("host.js");
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

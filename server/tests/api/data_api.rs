@@ -5,10 +5,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::helpers::{Options, TestApp, assert_problem};
-
-fn vehicles(h: Uuid) -> String {
-    format!("/api/households/{h}/vehicles")
-}
+use shared::paths;
 
 #[tokio::test]
 async fn a_member_creates_reads_updates_and_deletes_a_vehicle() {
@@ -18,7 +15,7 @@ async fn a_member_creates_reads_updates_and_deletes_a_vehicle() {
     let response = app
         .send(
             Method::POST,
-            &vehicles(h),
+            &paths::vehicles(h),
             &token,
             Some(json!({"name": "Golf", "make": "VW", "year": 2019})),
         )
@@ -30,10 +27,15 @@ async fn a_member_creates_reads_updates_and_deletes_a_vehicle() {
     assert_eq!(created["fuel_unit"], "litres");
     assert_eq!(
         location,
-        format!("{}/{}", vehicles(h), created["id"].as_str().unwrap())
+        format!("{}/{}", paths::vehicles(h), created["id"].as_str().unwrap())
     );
 
-    let list: Value = app.get(&vehicles(h), &token).await.json().await.unwrap();
+    let list: Value = app
+        .get(&paths::vehicles(h), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
 
     let patched: Value = app
@@ -69,23 +71,21 @@ async fn a_path_naming_another_household_is_403_and_its_vehicle_ids_are_404() {
     let b = app.db.household("B").await;
     let b_vehicle = app.db.vehicle(b, "B's car").await;
 
-    assert_problem(app.get(&vehicles(b), &token_a).await, 403).await;
-    assert_problem(
-        app.get(&format!("/api/households/{b}/summary"), &token_a)
-            .await,
-        403,
-    )
-    .await;
+    assert_problem(app.get(&paths::vehicles(b), &token_a).await, 403).await;
+    assert_problem(app.get(&paths::summary(b), &token_a).await, 403).await;
     // B's vehicle id under A's path: as absent as a vehicle that never existed.
     let foreign = assert_problem(
-        app.get(&format!("{}/{b_vehicle}", vehicles(a)), &token_a)
+        app.get(&format!("{}/{b_vehicle}", paths::vehicles(a)), &token_a)
             .await,
         404,
     )
     .await;
     let missing = assert_problem(
-        app.get(&format!("{}/{}", vehicles(a), Uuid::new_v4()), &token_a)
-            .await,
+        app.get(
+            &format!("{}/{}", paths::vehicles(a), Uuid::new_v4()),
+            &token_a,
+        )
+        .await,
         404,
     )
     .await;
@@ -102,7 +102,7 @@ async fn a_path_naming_another_household_is_403_and_its_vehicle_ids_are_404() {
             ),
         ),
     ] {
-        let path = format!("{}/{b_vehicle}{suffix}", vehicles(a));
+        let path = format!("{}/{b_vehicle}{suffix}", paths::vehicles(a));
         assert_problem(app.send(method, &path, &token_a, body).await, 404).await;
     }
     let name: String = sqlx::query_scalar("SELECT name FROM vehicles WHERE id = $1")
@@ -118,10 +118,14 @@ async fn a_viewer_reads_but_every_write_is_403() {
     let app = TestApp::spawn().await;
     let (h, token) = app.household_with("Home", "auth0|vera", "viewer").await;
     let v = app.db.vehicle(h, "Family car").await;
-    assert_eq!(app.get(&vehicles(h), &token).await.status(), 200);
-    let one = format!("{}/{v}", vehicles(h));
+    assert_eq!(app.get(&paths::vehicles(h), &token).await.status(), 200);
+    let one = format!("{}/{v}", paths::vehicles(h));
     for (method, path, body) in [
-        (Method::POST, vehicles(h), Some(json!({"name": "Mine"}))),
+        (
+            Method::POST,
+            paths::vehicles(h),
+            Some(json!({"name": "Mine"})),
+        ),
         (Method::PATCH, one.clone(), Some(json!({"name": "Renamed"}))),
         (Method::DELETE, one.clone(), None),
         (
@@ -142,7 +146,7 @@ async fn bad_input_gets_400_413_and_422_problems() {
     let (h, token) = app.household_with("Home", "auth0|alice", "member").await;
     let post = |body: String| {
         app.http
-            .post(app.url(&vehicles(h)))
+            .post(app.url(&paths::vehicles(h)))
             .bearer_auth(&token)
             .header("content-type", "application/json")
             .body(body)
@@ -186,18 +190,19 @@ async fn bad_input_gets_400_413_and_422_problems() {
     )
     .await;
     assert_problem(
-        app.get(&format!("{}/not-a-uuid", vehicles(h)), &token)
+        app.get(&format!("{}/not-a-uuid", paths::vehicles(h)), &token)
             .await,
         400,
     )
     .await;
     assert_problem(
-        app.get(&format!("{}?limit=0", vehicles(h)), &token).await,
+        app.get(&format!("{}?limit=0", paths::vehicles(h)), &token)
+            .await,
         400,
     )
     .await;
     assert_problem(
-        app.get(&format!("{}?cursor=%%%", vehicles(h)), &token)
+        app.get(&format!("{}?cursor=%%%", paths::vehicles(h)), &token)
             .await,
         400,
     )
@@ -205,7 +210,7 @@ async fn bad_input_gets_400_413_and_422_problems() {
 
     app.send(
         Method::POST,
-        &vehicles(h),
+        &paths::vehicles(h),
         &token,
         Some(json!({"name": "Twin"})),
     )
@@ -213,7 +218,7 @@ async fn bad_input_gets_400_413_and_422_problems() {
     assert_problem(
         app.send(
             Method::POST,
-            &vehicles(h),
+            &paths::vehicles(h),
             &token,
             Some(json!({"name": "Twin"})),
         )
@@ -230,7 +235,7 @@ async fn fuel_logs_must_increase_along_the_odometer_and_feed_the_summary() {
     let created: Value = app
         .send(
             Method::POST,
-            &vehicles(h),
+            &paths::vehicles(h),
             &token,
             Some(json!({"name": "Golf"})),
         )
@@ -240,7 +245,7 @@ async fn fuel_logs_must_increase_along_the_odometer_and_feed_the_summary() {
         .unwrap();
     let logs = format!(
         "{}/{}/fuel-logs",
-        vehicles(h),
+        paths::vehicles(h),
         created["id"].as_str().unwrap()
     );
     for (date, odometer, volume, cost) in [
@@ -300,7 +305,7 @@ async fn fuel_logs_must_increase_along_the_odometer_and_feed_the_summary() {
     assert!(rest["next_cursor"].is_null());
 
     let summary: Value = app
-        .get(&format!("/api/households/{h}/summary"), &token)
+        .get(&paths::summary(h), &token)
         .await
         .json()
         .await
@@ -326,8 +331,8 @@ async fn vehicle_lists_paginate_by_name() {
     let mut cursor: Option<String> = None;
     loop {
         let path = match &cursor {
-            Some(c) => format!("{}?limit=2&cursor={c}", vehicles(h)),
-            None => format!("{}?limit=2", vehicles(h)),
+            Some(c) => format!("{}?limit=2&cursor={c}", paths::vehicles(h)),
+            None => format!("{}?limit=2", paths::vehicles(h)),
         };
         let page: Value = app.get(&path, &token).await.json().await.unwrap();
         names.extend(
@@ -366,7 +371,12 @@ async fn two_hundred_concurrent_requests_over_two_connections_never_see_the_othe
         };
         let app = &app;
         async move {
-            let page: Value = app.get(&vehicles(h), token).await.json().await.unwrap();
+            let page: Value = app
+                .get(&paths::vehicles(h), token)
+                .await
+                .json()
+                .await
+                .unwrap();
             let items = page["items"].as_array().unwrap().clone();
             (h, items)
         }
@@ -388,10 +398,15 @@ async fn data_routes_need_an_internal_token_not_an_auth0_one() {
     let h = app.db.household("Home").await;
     app.db.member(h, "auth0|alice", "owner").await;
     let response = app
-        .get(&vehicles(h), &app.issuer.token("auth0|alice"))
+        .get(&paths::vehicles(h), &app.issuer.token("auth0|alice"))
         .await;
     assert_problem(response, 401).await;
-    let response = app.http.get(app.url(&vehicles(h))).send().await.unwrap();
+    let response = app
+        .http
+        .get(app.url(&paths::vehicles(h)))
+        .send()
+        .await
+        .unwrap();
     assert_problem(response, 401).await;
 }
 
@@ -403,9 +418,9 @@ async fn data_routes_are_rate_limited_per_user_and_household() {
     let app = TestApp::spawn_with(options).await;
     let (h, token) = app.household_with("Home", "auth0|alice", "owner").await;
     for _ in 0..5 {
-        assert_eq!(app.get(&vehicles(h), &token).await.status(), 200);
+        assert_eq!(app.get(&paths::vehicles(h), &token).await.status(), 200);
     }
-    let response = app.get(&vehicles(h), &token).await;
+    let response = app.get(&paths::vehicles(h), &token).await;
     assert!(response.headers().contains_key("retry-after"));
     assert_problem(response, 429).await;
 }

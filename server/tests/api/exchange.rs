@@ -8,6 +8,7 @@ use shared::exchange::rfc8693;
 use uuid::Uuid;
 
 use crate::helpers::{Options, TestApp, assert_problem};
+use shared::paths;
 
 #[tokio::test]
 async fn a_member_gets_an_internal_token_that_verifies_against_the_published_jwks() {
@@ -377,7 +378,7 @@ async fn an_expired_internal_token_is_refused_even_when_cached() {
     })
     .await;
     let (household, token) = app.household_with("Home", "auth0|alice", "member").await;
-    let path = format!("/api/households/{household}/vehicles");
+    let path = paths::vehicles(household);
     assert_eq!(
         app.get(&path, &token).await.status(),
         200,

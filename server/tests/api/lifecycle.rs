@@ -9,34 +9,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::helpers::{TestApp, TestDb, assert_problem};
-
-fn members(h: Uuid) -> String {
-    format!("/api/households/{h}/members")
-}
-
-/// A subject in a path: `|` is URL-encoded, as a browser sends it.
-fn member(h: Uuid, sub: &str) -> String {
-    format!("/api/households/{h}/members/{}", sub.replace('|', "%7C"))
-}
-
-fn invitations(h: Uuid) -> String {
-    format!("/api/households/{h}/invitations")
-}
-
-fn join_requests(h: Uuid) -> String {
-    format!("/api/households/{h}/join-requests")
-}
-
-fn decide(h: Uuid, sub: &str, decision: &str) -> String {
-    format!(
-        "/api/households/{h}/join-requests/{}/{decision}",
-        sub.replace('|', "%7C")
-    )
-}
-
-fn audit(h: Uuid) -> String {
-    format!("/api/households/{h}/audit-events")
-}
+use shared::paths::{self, Decision};
 
 /// A request with `sub`'s Auth0 token.
 async fn as_person(app: &TestApp, sub: &str, path: &str, body: Option<Value>) -> Response {
@@ -48,7 +21,7 @@ async fn invite(app: &TestApp, h: Uuid, owner_token: &str, role: &str) -> String
     let response = app
         .send(
             Method::POST,
-            &invitations(h),
+            &paths::invitations(h),
             owner_token,
             Some(json!({"role": role})),
         )
@@ -61,11 +34,11 @@ async fn invite(app: &TestApp, h: Uuid, owner_token: &str, role: &str) -> String
 }
 
 async fn redeem(app: &TestApp, sub: &str, code: &str) -> Response {
-    as_person(app, sub, &format!("/api/invitations/{code}"), None).await
+    as_person(app, sub, &paths::redeem(code), None).await
 }
 
 async fn actions(app: &TestApp, h: Uuid, owner_token: &str) -> Vec<Value> {
-    let response = app.get(&audit(h), owner_token).await;
+    let response = app.get(&paths::audit_events(h), owner_token).await;
     assert_eq!(response.status(), 200);
     let page: Value = response.json().await.unwrap();
     page["items"].as_array().unwrap().clone()
@@ -150,7 +123,7 @@ async fn every_member_sees_the_members_with_their_roles() {
     app.db.member(h, "auth0|bob", "viewer").await;
     let viewer = app.internal_token("auth0|bob", h).await;
 
-    let response = app.get(&members(h), &viewer).await;
+    let response = app.get(&paths::members(h), &viewer).await;
 
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
@@ -173,7 +146,7 @@ async fn an_owner_changes_a_role_and_nobody_else_can() {
     let by_member = app
         .send(
             Method::PATCH,
-            &member(h, "auth0|bob"),
+            &paths::member(h, "auth0|bob"),
             &bob,
             Some(json!({"role": "owner"})),
         )
@@ -182,7 +155,7 @@ async fn an_owner_changes_a_role_and_nobody_else_can() {
     let bad_role = app
         .send(
             Method::PATCH,
-            &member(h, "auth0|bob"),
+            &paths::member(h, "auth0|bob"),
             &owner,
             Some(json!({"role": "admin"})),
         )
@@ -196,7 +169,7 @@ async fn an_owner_changes_a_role_and_nobody_else_can() {
     let nobody = app
         .send(
             Method::PATCH,
-            &member(h, "auth0|zed"),
+            &paths::member(h, "auth0|zed"),
             &owner,
             Some(json!({"role": "viewer"})),
         )
@@ -206,7 +179,7 @@ async fn an_owner_changes_a_role_and_nobody_else_can() {
     let changed = app
         .send(
             Method::PATCH,
-            &member(h, "auth0|bob"),
+            &paths::member(h, "auth0|bob"),
             &owner,
             Some(json!({"role": "viewer"})),
         )
@@ -222,7 +195,7 @@ async fn an_owner_changes_a_role_and_nobody_else_can() {
     .unwrap();
     assert_eq!(role, "viewer");
     // The demoted member's old token is stale at once.
-    assert_problem(app.get(&members(h), &bob).await, 401).await;
+    assert_problem(app.get(&paths::members(h), &bob).await, 401).await;
     let events = actions(&app, h, &owner).await;
     assert!(has(
         &events,
@@ -240,14 +213,19 @@ async fn the_last_owner_can_neither_be_demoted_nor_leave_but_one_of_two_can() {
     let demoted = app
         .send(
             Method::PATCH,
-            &member(h, "auth0|alice"),
+            &paths::member(h, "auth0|alice"),
             &alice,
             Some(json!({"role": "member"})),
         )
         .await;
     assert_problem(demoted, 409).await;
     let left = app
-        .send(Method::DELETE, &member(h, "auth0|alice"), &alice, None)
+        .send(
+            Method::DELETE,
+            &paths::member(h, "auth0|alice"),
+            &alice,
+            None,
+        )
         .await;
     assert_problem(left, 409).await;
 
@@ -255,7 +233,7 @@ async fn the_last_owner_can_neither_be_demoted_nor_leave_but_one_of_two_can() {
     let demoted = app
         .send(
             Method::PATCH,
-            &member(h, "auth0|alice"),
+            &paths::member(h, "auth0|alice"),
             &alice,
             Some(json!({"role": "member"})),
         )
@@ -263,7 +241,7 @@ async fn the_last_owner_can_neither_be_demoted_nor_leave_but_one_of_two_can() {
     assert_eq!(demoted.status(), 204);
     let bob = app.internal_token("auth0|bob", h).await;
     let left = app
-        .send(Method::DELETE, &member(h, "auth0|bob"), &bob, None)
+        .send(Method::DELETE, &paths::member(h, "auth0|bob"), &bob, None)
         .await;
     assert_problem(left, 409).await;
 }
@@ -278,29 +256,34 @@ async fn a_member_leaves_an_owner_removes_and_a_non_owner_cannot_remove_others()
     let carol = app.internal_token("auth0|carol", h).await;
 
     assert_problem(
-        app.send(Method::DELETE, &member(h, "auth0|carol"), &bob, None)
+        app.send(Method::DELETE, &paths::member(h, "auth0|carol"), &bob, None)
             .await,
         403,
     )
     .await;
     let left = app
-        .send(Method::DELETE, &member(h, "auth0|carol"), &carol, None)
+        .send(
+            Method::DELETE,
+            &paths::member(h, "auth0|carol"),
+            &carol,
+            None,
+        )
         .await;
     assert_eq!(left.status(), 204);
     let removed = app
-        .send(Method::DELETE, &member(h, "auth0|bob"), &owner, None)
+        .send(Method::DELETE, &paths::member(h, "auth0|bob"), &owner, None)
         .await;
     assert_eq!(removed.status(), 204);
     assert_problem(
-        app.send(Method::DELETE, &member(h, "auth0|bob"), &owner, None)
+        app.send(Method::DELETE, &paths::member(h, "auth0|bob"), &owner, None)
             .await,
         404,
     )
     .await;
 
     // Both old tokens are refused on their next request.
-    assert_problem(app.get(&members(h), &bob).await, 403).await;
-    assert_problem(app.get(&members(h), &carol).await, 403).await;
+    assert_problem(app.get(&paths::members(h), &bob).await, 403).await;
+    assert_problem(app.get(&paths::members(h), &carol).await, 403).await;
     let events = actions(&app, h, &owner).await;
     assert!(has(&events, "member_left", "auth0|carol", "auth0|carol"));
     assert!(has(&events, "member_removed", "auth0|alice", "auth0|bob"));
@@ -313,7 +296,7 @@ async fn an_invitation_is_redeemed_into_a_request_and_approval_makes_a_member_wi
     let response = app
         .send(
             Method::POST,
-            &invitations(h),
+            &paths::invitations(h),
             &owner,
             Some(json!({"role": "viewer"})),
         )
@@ -342,7 +325,7 @@ async fn an_invitation_is_redeemed_into_a_request_and_approval_makes_a_member_wi
     )
     .await;
     let pending: Value = app
-        .get(&join_requests(h), &owner)
+        .get(&paths::join_requests(h), &owner)
         .await
         .json()
         .await
@@ -356,7 +339,7 @@ async fn an_invitation_is_redeemed_into_a_request_and_approval_makes_a_member_wi
     let approved = app
         .send(
             Method::POST,
-            &decide(h, "auth0|dave", "approve"),
+            &paths::join_request(h, "auth0|dave", Decision::Approve),
             &owner,
             None,
         )
@@ -371,7 +354,7 @@ async fn an_invitation_is_redeemed_into_a_request_and_approval_makes_a_member_wi
         .unwrap();
     assert_eq!(exchanged["role"], "viewer");
     let pending: Value = app
-        .get(&join_requests(h), &owner)
+        .get(&paths::join_requests(h), &owner)
         .await
         .json()
         .await
@@ -380,7 +363,7 @@ async fn an_invitation_is_redeemed_into_a_request_and_approval_makes_a_member_wi
     assert_problem(
         app.send(
             Method::POST,
-            &decide(h, "auth0|dave", "approve"),
+            &paths::join_request(h, "auth0|dave", Decision::Approve),
             &owner,
             None,
         )
@@ -409,7 +392,7 @@ async fn only_owners_invite_and_decide_and_roles_are_validated() {
     assert_problem(
         app.send(
             Method::POST,
-            &invitations(h),
+            &paths::invitations(h),
             &bob,
             Some(json!({"role": "viewer"})),
         )
@@ -420,7 +403,7 @@ async fn only_owners_invite_and_decide_and_roles_are_validated() {
     let body = assert_problem(
         app.send(
             Method::POST,
-            &invitations(h),
+            &paths::invitations(h),
             &owner,
             Some(json!({"role": "king"})),
         )
@@ -429,20 +412,30 @@ async fn only_owners_invite_and_decide_and_roles_are_validated() {
     )
     .await;
     assert_eq!(body["errors"][0]["field"], "role");
-    assert_problem(app.get(&join_requests(h), &bob).await, 403).await;
+    assert_problem(app.get(&paths::join_requests(h), &bob).await, 403).await;
     assert_problem(
-        app.send(Method::POST, &decide(h, "auth0|dave", "deny"), &bob, None)
-            .await,
+        app.send(
+            Method::POST,
+            &paths::join_request(h, "auth0|dave", Decision::Deny),
+            &bob,
+            None,
+        )
+        .await,
         403,
     )
     .await;
     assert_problem(
-        app.send(Method::POST, &decide(h, "auth0|dave", "deny"), &owner, None)
-            .await,
+        app.send(
+            Method::POST,
+            &paths::join_request(h, "auth0|dave", Decision::Deny),
+            &owner,
+            None,
+        )
+        .await,
         404,
     )
     .await;
-    assert_problem(app.get(&audit(h), &bob).await, 403).await;
+    assert_problem(app.get(&paths::audit_events(h), &bob).await, 403).await;
     // An owner may invite another owner: nobody's role is above an owner's.
     invite(&app, h, &owner, "owner").await;
 }
@@ -470,7 +463,7 @@ async fn a_code_is_refused_to_a_member_when_expired_and_when_malformed() {
     assert_problem(redeem(&app, "auth0|erin", "not-a-code").await, 404).await;
     let anonymous = app
         .http
-        .post(app.url(&format!("/api/invitations/{code}")))
+        .post(app.url(&paths::redeem(&code)))
         .send()
         .await
         .unwrap();
@@ -488,7 +481,12 @@ async fn a_denied_person_asks_again_only_with_a_new_code() {
     assert_problem(redeem(&app, "auth0|dave", &second).await, 409).await;
 
     let denied = app
-        .send(Method::POST, &decide(h, "auth0|dave", "deny"), &owner, None)
+        .send(
+            Method::POST,
+            &paths::join_request(h, "auth0|dave", Decision::Deny),
+            &owner,
+            None,
+        )
         .await;
     assert_eq!(denied.status(), 204);
 
@@ -555,7 +553,7 @@ async fn the_audit_record_holds_data_writes_with_actor_time_and_request_id_and_n
     let bob = app.internal_token("auth0|bob", h).await;
     let created = app
         .http
-        .post(app.url(&format!("/api/households/{h}/vehicles")))
+        .post(app.url(&paths::vehicles(h)))
         .bearer_auth(&bob)
         .header("x-request-id", "req-create-golf")
         .json(&json!({"name": "Golf"}))
@@ -565,7 +563,7 @@ async fn the_audit_record_holds_data_writes_with_actor_time_and_request_id_and_n
     assert_eq!(created.status(), 201);
     let vehicle: Value = created.json().await.unwrap();
     let id = vehicle["id"].as_str().unwrap();
-    let vehicle_path = format!("/api/households/{h}/vehicles/{id}");
+    let vehicle_path = paths::vehicle(h, id.parse().unwrap());
     let patched = app
         .send(
             Method::PATCH,
@@ -638,8 +636,8 @@ async fn the_audit_record_is_paginated_newest_first() {
     let mut cursor: Option<String> = None;
     loop {
         let path = match &cursor {
-            Some(c) => format!("{}?limit=2&cursor={c}", audit(h)),
-            None => format!("{}?limit=2", audit(h)),
+            Some(c) => format!("{}?limit=2&cursor={c}", paths::audit_events(h)),
+            None => format!("{}?limit=2", paths::audit_events(h)),
         };
         let page: Value = app.get(&path, &owner).await.json().await.unwrap();
         seen.extend(page["items"].as_array().unwrap().iter().cloned());
@@ -654,7 +652,7 @@ async fn the_audit_record_is_paginated_newest_first() {
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(times, sorted);
     assert_problem(
-        app.get(&format!("{}?cursor=bm9wZQ", audit(h)), &owner)
+        app.get(&format!("{}?cursor=bm9wZQ", paths::audit_events(h)), &owner)
             .await,
         400,
     )

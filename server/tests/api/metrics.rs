@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::helpers::{
     Options, TestApp, TestDb, TestIssuer, assert_problem, config_with, key_file, tempdir,
 };
+use shared::paths;
 
 /// The value of the sample of `name` whose labels include every `labels` pair.
 fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
@@ -43,7 +44,7 @@ async fn requests_are_counted_by_route_template_and_no_household_or_subject_appe
     let app = TestApp::spawn_with(with_metrics(Options::default())).await;
     let sub = "auth0|metrics-subject-7f3a";
     let (household, token) = app.household_with("Home", sub, "owner").await;
-    let path = format!("/api/households/{household}/vehicles");
+    let path = paths::vehicles(household);
     for _ in 0..3 {
         assert_eq!(app.get(&path, &token).await.status(), 200);
     }
@@ -107,9 +108,7 @@ async fn requests_are_counted_by_route_template_and_no_household_or_subject_appe
 async fn every_answer_says_the_servers_own_time_in_server_timing() {
     let app = TestApp::spawn_with(Options::default()).await;
     let (household, token) = app.household_with("Home", "auth0|timing", "owner").await;
-    let ok = app
-        .get(&format!("/api/households/{household}/vehicles"), &token)
-        .await;
+    let ok = app.get(&paths::vehicles(household), &token).await;
     let refused = app
         .exchange_with("not.a.token", &household.to_string())
         .await;
@@ -155,7 +154,7 @@ async fn rate_limit_refusals_are_counted_by_limit_name() {
     options.tuning.rates.data_per_user.burst = 2;
     let app = TestApp::spawn_with(with_metrics(options)).await;
     let (household, token) = app.household_with("Home", "auth0|alice", "member").await;
-    let path = format!("/api/households/{household}/vehicles");
+    let path = paths::vehicles(household);
     let mut refused = 0;
     for _ in 0..6 {
         if app.get(&path, &token).await.status() == 429 {
@@ -200,9 +199,7 @@ async fn a_request_that_waits_out_the_pool_is_counted_and_in_use_connections_sho
     let (household, token) = app.household_with("Home", "auth0|alice", "member").await;
     let held = app.state.db.acquire().await.unwrap();
 
-    let response = app
-        .get(&format!("/api/households/{household}/vehicles"), &token)
-        .await;
+    let response = app.get(&paths::vehicles(household), &token).await;
     assert_problem(response, 503).await;
 
     let text = app.scrape().await;

@@ -17,6 +17,7 @@ use server::db::tenant::HouseholdTx;
 
 use crate::helpers::{Options, TestApp, Via, assert_problem, upstream};
 use crate::pgbouncer;
+use shared::paths;
 
 /// Relays connections to PostgreSQL and counts the ReadyForQuery ('Z') messages the server
 /// sends: one per Sync (or simple query), so one per round trip of the extended protocol.
@@ -282,7 +283,7 @@ async fn a_write_keeps_its_transaction() {
     let relay = Relay::start().await;
     let app = TestApp::spawn_with(one_connection(Via::Relay(relay.port, CACHED))).await;
     let (household, token, _) = seeded(&app, "Written", "owner-w").await;
-    let path = format!("/api/households/{household}/vehicles");
+    let path = paths::vehicles(household);
     let events_before = audit_events(&app, household).await;
     for name in ["first", "second"] {
         relay.take(&app).await;
@@ -355,7 +356,7 @@ async fn alternate_households_on_one_connection(via: Via) {
     for round in 0..10 {
         for (household, token, car) in [(a, &alice, a_car), (b, &bob, b_car)] {
             let page: Value = app
-                .get(&format!("/api/households/{household}/vehicles"), token)
+                .get(&paths::vehicles(household), token)
                 .await
                 .json()
                 .await
@@ -367,18 +368,13 @@ async fn alternate_households_on_one_connection(via: Via) {
             );
             assert_eq!(context_left(&app).await, Vec::<Option<String>>::new());
             let other_car = if car == a_car { b_car } else { a_car };
-            let response = app
-                .get(
-                    &format!("/api/households/{household}/vehicles/{other_car}"),
-                    token,
-                )
-                .await;
+            let response = app.get(&paths::vehicle(household, other_car), token).await;
             assert_problem(response, 404).await;
             assert_eq!(context_left(&app).await, Vec::<Option<String>>::new());
             let response = app
                 .send(
                     Method::POST,
-                    &format!("/api/households/{household}/vehicles"),
+                    &paths::vehicles(household),
                     token,
                     Some(json!({ "name": format!("round {round}") })),
                 )
@@ -387,9 +383,7 @@ async fn alternate_households_on_one_connection(via: Via) {
             assert_eq!(context_left(&app).await, Vec::<Option<String>>::new());
         }
         // Removed after the token was issued: refused, and nothing stays behind.
-        let response = app
-            .get(&format!("/api/households/{a}/vehicles"), &carol)
-            .await;
+        let response = app.get(&paths::vehicles(a), &carol).await;
         assert_problem(response, 403).await;
         assert_eq!(context_left(&app).await, Vec::<Option<String>>::new());
     }

@@ -13,10 +13,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::helpers::{Options, TestApp, TestIssuer, assert_problem, config, key_file};
-
-fn vehicles(h: uuid::Uuid) -> String {
-    format!("/api/households/{h}/vehicles")
-}
+use shared::paths;
 
 /// Production's pool wait and the pool of the attack in the issue.
 fn small_pool(settings: Vec<&'static str>) -> Options {
@@ -59,7 +56,7 @@ async fn slow_bodies_never_starve_another_households_reads() {
         .map(|_| {
             tokio::spawn(trickle(
                 app.base.clone(),
-                vehicles(a),
+                paths::vehicles(a),
                 token_a.clone(),
                 stop.clone(),
             ))
@@ -69,7 +66,7 @@ async fn slow_bodies_never_starve_another_households_reads() {
 
     for _ in 0..20 {
         let started = Instant::now();
-        let response = app.get(&vehicles(b), &token_b).await;
+        let response = app.get(&paths::vehicles(b), &token_b).await;
         let took = started.elapsed();
         assert_eq!(response.status(), 200);
         assert!(took < Duration::from_secs(1), "a read took {took:?}");
@@ -90,14 +87,14 @@ async fn an_exhausted_pool_answers_503_with_retry_after_at_once() {
     }
 
     let started = Instant::now();
-    let response = app.get(&vehicles(h), &token).await;
+    let response = app.get(&paths::vehicles(h), &token).await;
     let took = started.elapsed();
     assert!(response.headers().contains_key("retry-after"));
     assert_problem(response, 503).await;
     assert!(took < Duration::from_secs(3), "the refusal took {took:?}");
 
     drop(held);
-    assert_eq!(app.get(&vehicles(h), &token).await.status(), 200);
+    assert_eq!(app.get(&paths::vehicles(h), &token).await.status(), 200);
 }
 
 #[tokio::test]
@@ -133,7 +130,7 @@ async fn a_database_at_a_closed_port_answers_503_and_readyz_fails() {
     assert_problem(ready, 503).await;
     let started = Instant::now();
     let response = http
-        .get(format!("{base}{}", vehicles(household)))
+        .get(format!("{base}{}", paths::vehicles(household)))
         .bearer_auth(&token)
         .send()
         .await
@@ -158,7 +155,7 @@ async fn terminated_backends_under_load_give_only_200_or_503_then_200s_again() {
         .map(|_| {
             let (http, url, token, stop) = (
                 app.http.clone(),
-                app.url(&vehicles(h)),
+                app.url(&paths::vehicles(h)),
                 token.clone(),
                 stop.clone(),
             );
@@ -203,7 +200,7 @@ async fn terminated_backends_under_load_give_only_200_or_503_then_200s_again() {
     let mut in_a_row = 0;
     while in_a_row < 10 {
         assert!(Instant::now() < deadline, "no recovery: {statuses:?}");
-        let status = app.get(&vehicles(h), &token).await.status();
+        let status = app.get(&paths::vehicles(h), &token).await.status();
         assert!(status == 200 || status == 503, "{status}");
         in_a_row = if status == 200 { in_a_row + 1 } else { 0 };
     }
@@ -227,7 +224,7 @@ async fn a_slow_request_gets_408_and_slow_headers_are_cut_off() {
     let head = format!(
         "POST {} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
          Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n",
-        vehicles(h)
+        paths::vehicles(h)
     );
     stream.write_all(head.as_bytes()).await.unwrap();
     let started = Instant::now();
@@ -269,7 +266,7 @@ async fn a_household_at_its_quota_gets_409_and_racing_creates_never_pass_it() {
     ]))
     .await;
     let (h, token) = app.household_with("Home", "auth0|alice", "owner").await;
-    let path = vehicles(h);
+    let path = paths::vehicles(h);
     let creates = (0..10).map(|i| {
         app.send(
             Method::POST,
@@ -297,9 +294,14 @@ async fn a_household_at_its_quota_gets_409_and_racing_creates_never_pass_it() {
     // Another household's rows count for it alone.
     let other = app.db.household("Other").await;
     app.db.vehicle(other, "theirs").await;
-    let page: Value = app.get(&vehicles(h), &token).await.json().await.unwrap();
+    let page: Value = app
+        .get(&paths::vehicles(h), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
     let v = page["items"][0]["id"].as_str().unwrap().to_owned();
-    let logs = format!("{}/{v}/fuel-logs", vehicles(h));
+    let logs = format!("{}/{v}/fuel-logs", paths::vehicles(h));
     for (i, expected) in [201, 201, 409].into_iter().enumerate() {
         let body = json!({"filled_at": format!("2026-01-0{}", i + 1), "odometer_km": 100.0 * (i + 1) as f64,
                           "volume": 40.0, "cost": 60.0});
@@ -326,7 +328,7 @@ async fn the_summary_carries_the_latest_economy_points_only() {
     .await
     .unwrap();
     let summary: Value = app
-        .get(&format!("/api/households/{h}/summary"), &token)
+        .get(&paths::summary(h), &token)
         .await
         .json()
         .await
@@ -421,7 +423,7 @@ async fn a_body_that_stalls_gets_408() {
     let head = format!(
         "POST {} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
          Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{",
-        vehicles(h)
+        paths::vehicles(h)
     );
     stream.write_all(head.as_bytes()).await.unwrap();
     let mut answer = vec![0u8; 4096];

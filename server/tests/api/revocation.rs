@@ -11,10 +11,7 @@ use sqlx::{Connection, PgConnection};
 use uuid::Uuid;
 
 use crate::helpers::{TestApp, assert_problem};
-
-fn vehicles(h: Uuid) -> String {
-    format!("/api/households/{h}/vehicles")
-}
+use shared::paths;
 
 async fn remove(app: &TestApp, household: Uuid, sub: &str) {
     sqlx::query("DELETE FROM household_members WHERE household_id = $1 AND user_sub = $2")
@@ -59,15 +56,15 @@ fn assert_operator_succeeds(out: &std::process::Output) {
 async fn a_removed_members_old_token_is_refused_on_the_next_data_request() {
     let app = TestApp::spawn().await;
     let (h, token) = app.household_with("Home", "auth0|alice", "member").await;
-    assert_eq!(app.get(&vehicles(h), &token).await.status(), 200);
+    assert_eq!(app.get(&paths::vehicles(h), &token).await.status(), 200);
 
     remove(&app, h, "auth0|alice").await;
 
-    assert_problem(app.get(&vehicles(h), &token).await, 403).await;
+    assert_problem(app.get(&paths::vehicles(h), &token).await, 403).await;
     let write = app
         .send(
             Method::POST,
-            &vehicles(h),
+            &paths::vehicles(h),
             &token,
             Some(json!({"name": "Golf"})),
         )
@@ -85,11 +82,11 @@ async fn a_removed_members_old_token_is_refused_on_the_next_data_request() {
 async fn a_demoted_members_old_token_gets_401_and_a_fresh_exchange_gives_the_new_role() {
     let app = TestApp::spawn().await;
     let (h, token) = app.household_with("Home", "auth0|alice", "member").await;
-    assert_eq!(app.get(&vehicles(h), &token).await.status(), 200);
+    assert_eq!(app.get(&paths::vehicles(h), &token).await.status(), 200);
 
     set_role(&app, h, "auth0|alice", "viewer").await;
 
-    let response = app.get(&vehicles(h), &token).await;
+    let response = app.get(&paths::vehicles(h), &token).await;
     assert_eq!(
         response.headers()["www-authenticate"],
         r#"Bearer error="invalid_token""#
@@ -103,11 +100,11 @@ async fn a_demoted_members_old_token_gets_401_and_a_fresh_exchange_gives_the_new
         .unwrap();
     assert_eq!(exchanged["role"], "viewer");
     let fresh = exchanged["access_token"].as_str().unwrap();
-    assert_eq!(app.get(&vehicles(h), fresh).await.status(), 200);
+    assert_eq!(app.get(&paths::vehicles(h), fresh).await.status(), 200);
     let write = app
         .send(
             Method::POST,
-            &vehicles(h),
+            &paths::vehicles(h),
             fresh,
             Some(json!({"name": "Golf"})),
         )
@@ -122,12 +119,12 @@ async fn a_promoted_viewers_old_token_gets_401_too_so_the_new_role_is_picked_up(
 
     set_role(&app, h, "auth0|alice", "member").await;
 
-    assert_problem(app.get(&vehicles(h), &token).await, 401).await;
+    assert_problem(app.get(&paths::vehicles(h), &token).await, 401).await;
     let fresh = app.internal_token("auth0|alice", h).await;
     let write = app
         .send(
             Method::POST,
-            &vehicles(h),
+            &paths::vehicles(h),
             &fresh,
             Some(json!({"name": "Golf"})),
         )
@@ -145,7 +142,7 @@ async fn a_suspended_households_members_are_refused_everywhere_until_it_is_react
     assert_operator_succeeds(&operator(&app, "suspend", &h.to_string()));
 
     for t in [&token, &bob] {
-        let body = assert_problem(app.get(&vehicles(h), t).await, 403).await;
+        let body = assert_problem(app.get(&paths::vehicles(h), t).await, 403).await;
         assert_eq!(body["title"], "Household suspended");
         assert_eq!(body["type"], "/problems/household-suspended");
     }
@@ -159,8 +156,8 @@ async fn a_suspended_households_members_are_refused_everywhere_until_it_is_react
 
     assert_operator_succeeds(&operator(&app, "reactivate", &h.to_string()));
 
-    assert_eq!(app.get(&vehicles(h), &token).await.status(), 200);
-    assert_eq!(app.get(&vehicles(h), &bob).await.status(), 200);
+    assert_eq!(app.get(&paths::vehicles(h), &token).await.status(), 200);
+    assert_eq!(app.get(&paths::vehicles(h), &bob).await.status(), 200);
     app.internal_token("auth0|alice", h).await;
 }
 
@@ -363,14 +360,14 @@ async fn a_removal_demotion_or_suspension_is_seen_by_another_replica_on_its_next
         (demoted_h, &demoted),
         (suspended_h, &suspended),
     ] {
-        let url = format!("{other}{}", vehicles(h));
+        let url = format!("{other}{}", paths::vehicles(h));
         let response = http.get(&url).bearer_auth(token).send().await.unwrap();
         assert_eq!(response.status(), 200);
     }
 
     let removal = refused_after(
         &http,
-        &format!("{other}{}", vehicles(removed_h)),
+        &format!("{other}{}", paths::vehicles(removed_h)),
         &removed,
         remove(&app, removed_h, "auth0|removed"),
         403,
@@ -378,7 +375,7 @@ async fn a_removal_demotion_or_suspension_is_seen_by_another_replica_on_its_next
     .await;
     let demotion = refused_after(
         &http,
-        &format!("{other}{}", vehicles(demoted_h)),
+        &format!("{other}{}", paths::vehicles(demoted_h)),
         &demoted,
         set_role(&app, demoted_h, "auth0|demoted", "viewer"),
         401,
@@ -386,7 +383,7 @@ async fn a_removal_demotion_or_suspension_is_seen_by_another_replica_on_its_next
     .await;
     let suspension = refused_after(
         &http,
-        &format!("{other}{}", vehicles(suspended_h)),
+        &format!("{other}{}", paths::vehicles(suspended_h)),
         &suspended,
         async { assert_operator_succeeds(&operator(&app, "suspend", &suspended_h.to_string())) },
         403,

@@ -17,10 +17,7 @@ use shared::vehicles::{FuelUnit, NewVehicle, VehiclePatch};
 use uuid::Uuid;
 
 use crate::helpers::{TestApp, TestDb};
-
-fn vehicles_path(h: Uuid) -> String {
-    format!("/api/households/{h}/vehicles")
-}
+use shared::paths;
 
 /// The request as JSON, after checking that every field serde can default is set to
 /// something else: a value equal to its default would come back even if no SQL wrote it.
@@ -65,7 +62,7 @@ async fn every_field_of_a_new_vehicle_comes_back_from_create_get_and_list() {
     let response = app
         .send(
             Method::POST,
-            &vehicles_path(h),
+            &paths::vehicles(h),
             &token,
             Some(sent.clone().into()),
         )
@@ -74,11 +71,11 @@ async fn every_field_of_a_new_vehicle_comes_back_from_create_get_and_list() {
     let created: Value = response.json().await.unwrap();
     assert_fields_round_trip(&sent, &created, "create");
 
-    let one = format!("{}/{}", vehicles_path(h), created["id"].as_str().unwrap());
+    let one = format!("{}/{}", paths::vehicles(h), created["id"].as_str().unwrap());
     let got: Value = app.get(&one, &token).await.json().await.unwrap();
     assert_eq!(got, created, "get answers the row create answered");
     let list: Value = app
-        .get(&vehicles_path(h), &token)
+        .get(&paths::vehicles(h), &token)
         .await
         .json()
         .await
@@ -93,7 +90,7 @@ async fn every_field_of_a_vehicle_patch_is_written_and_read_back() {
     let created: Value = app
         .send(
             Method::POST,
-            &vehicles_path(h),
+            &paths::vehicles(h),
             &token,
             Some(serde_json::json!({"name": "Golf", "make": "VW", "model": "Mk7", "year": 2019})),
         )
@@ -114,7 +111,7 @@ async fn every_field_of_a_vehicle_patch_is_written_and_read_back() {
         assert_ne!(&created[key], value, "{key} must change in this test");
     }
 
-    let one = format!("{}/{}", vehicles_path(h), created["id"].as_str().unwrap());
+    let one = format!("{}/{}", paths::vehicles(h), created["id"].as_str().unwrap());
     let response = app
         .send(Method::PATCH, &one, &token, Some(sent.clone().into()))
         .await;
@@ -137,12 +134,12 @@ async fn golf(app: &TestApp, h: Uuid, token: &str) -> (Value, String) {
     };
     let sent = every_field_set(&new);
     let created: Value = app
-        .send(Method::POST, &vehicles_path(h), token, Some(sent.into()))
+        .send(Method::POST, &paths::vehicles(h), token, Some(sent.into()))
         .await
         .json()
         .await
         .unwrap();
-    let one = format!("{}/{}", vehicles_path(h), created["id"].as_str().unwrap());
+    let one = format!("{}/{}", paths::vehicles(h), created["id"].as_str().unwrap());
     (created, one)
 }
 
@@ -199,7 +196,7 @@ async fn create_and_patch_store_text_fields_trimmed() {
     let created: Value = app
         .send(
             Method::POST,
-            &vehicles_path(h),
+            &paths::vehicles(h),
             &token,
             Some(serde_json::json!({"name": "  Golf ", "make": " VW ", "model": "\tMk7\n"})),
         )
@@ -211,7 +208,7 @@ async fn create_and_patch_store_text_fields_trimmed() {
         (&created["name"], &created["make"], &created["model"]),
         (&"Golf".into(), &"VW".into(), &"Mk7".into())
     );
-    let one = format!("{}/{}", vehicles_path(h), created["id"].as_str().unwrap());
+    let one = format!("{}/{}", paths::vehicles(h), created["id"].as_str().unwrap());
     let patched: Value = app
         .send(
             Method::PATCH,
@@ -267,7 +264,7 @@ async fn every_field_of_a_new_fuel_log_comes_back_from_create_and_list() {
         note: "Full tank".into(),
     };
     let sent = every_field_set(&new);
-    let logs = format!("{}/{vehicle}/fuel-logs", vehicles_path(h));
+    let logs = format!("{}/{vehicle}/fuel-logs", paths::vehicles(h));
 
     let response = app
         .send(Method::POST, &logs, &token, Some(sent.clone().into()))

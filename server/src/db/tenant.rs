@@ -22,9 +22,6 @@ use crate::error::AppError;
 /// answer), so the connection would go back to the pool inside an open transaction, and
 /// the next single-statement read on it would run there, in another request's context. In
 /// its own task the `begin` always finishes; a `Transaction` nobody takes rolls back.
-/// Found by `scripts/bench/run`, which fails on any non-2xx: without this, each wrk run that
-/// stopped mid-exchange left 2–3 pooled connections `idle in transaction` after `BEGIN`, and
-/// the reads that later ran on them answered 403 (1,400–3,200 per 3 s run); with it, none.
 pub async fn begin(pool: &PgPool) -> sqlx::Result<Transaction<'static, Postgres>> {
     let pool = pool.clone();
     tokio::spawn(async move { pool.begin().await })

@@ -1,0 +1,145 @@
+//! The audit record: it is the household's answer to "who did what", so every write and
+//! operator command must land in it, attributed and without secrets.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use super::{actions, has, invite};
+use crate::helpers::{TestApp, assert_problem};
+use shared::paths;
+
+#[tokio::test]
+async fn the_audit_record_holds_data_writes_with_actor_time_and_request_id_and_no_token() {
+    let app = TestApp::spawn().await;
+    let (h, owner) = app.household_with("Home", "auth0|alice", "owner").await;
+    app.db.member(h, "auth0|bob", "member").await;
+    let bob = app.internal_token("auth0|bob", h).await;
+    let created = app
+        .http
+        .post(app.url(&paths::vehicles(h)))
+        .bearer_auth(&bob)
+        .header("x-request-id", "req-create-golf")
+        .json(&json!({"name": "Golf"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let vehicle: Value = created.json().await.unwrap();
+    let id = vehicle["id"].as_str().unwrap();
+    let vehicle_path = paths::vehicle(h, id.parse().unwrap());
+    let patched = app
+        .send(
+            Method::PATCH,
+            &vehicle_path,
+            &bob,
+            Some(json!({"make": "VW"})),
+        )
+        .await;
+    assert_eq!(patched.status(), 200);
+    let logged = app
+        .send(
+            Method::POST,
+            &format!("{vehicle_path}/fuel-logs"),
+            &bob,
+            Some(json!({"filled_at": "2026-01-02", "odometer_km": 100.0, "volume": 40.0, "cost": 60.0})),
+        )
+        .await;
+    assert_eq!(logged.status(), 201);
+    let log: Value = logged.json().await.unwrap();
+    assert_eq!(
+        app.send(Method::DELETE, &vehicle_path, &bob, None)
+            .await
+            .status(),
+        204
+    );
+
+    let events = actions(&app, h, &owner).await;
+
+    let create = events
+        .iter()
+        .find(|e| e["action"] == "vehicle_created")
+        .unwrap();
+    assert_eq!(create["actor"], "auth0|bob");
+    assert_eq!(create["target"], id);
+    assert_eq!(create["request_id"], "req-create-golf");
+    assert!(
+        create["at"]
+            .as_str()
+            .unwrap()
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .is_ok()
+    );
+    assert!(has(&events, "vehicle_updated", "auth0|bob", id));
+    assert!(has(
+        &events,
+        "fuel_log_created",
+        "auth0|bob",
+        log["id"].as_str().unwrap()
+    ));
+    assert!(has(&events, "vehicle_deleted", "auth0|bob", id));
+    // Newest first.
+    assert_eq!(events[0]["action"], "vehicle_deleted");
+    let text = serde_json::to_string(&events).unwrap();
+    assert!(!text.contains(&bob) && !text.contains(&owner));
+    let stored: Vec<String> = sqlx::query_scalar("SELECT row_to_json(a)::text FROM audit_events a")
+        .fetch_all(&app.db.admin)
+        .await
+        .unwrap();
+    assert!(stored.iter().all(|r| !r.contains("eyJ")), "{stored:?}");
+}
+
+#[tokio::test]
+async fn the_audit_record_is_paginated_newest_first() {
+    let app = TestApp::spawn().await;
+    let (h, owner) = app.household_with("Home", "auth0|alice", "owner").await;
+    for _ in 0..3 {
+        invite(&app, h, &owner, "viewer").await;
+    }
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("{}?limit=2&cursor={c}", paths::audit_events(h)),
+            None => format!("{}?limit=2", paths::audit_events(h)),
+        };
+        let page: Value = app.get(&path, &owner).await.json().await.unwrap();
+        seen.extend(page["items"].as_array().unwrap().iter().cloned());
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 3);
+    let times: Vec<&str> = seen.iter().map(|e| e["at"].as_str().unwrap()).collect();
+    let mut sorted = times.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(times, sorted);
+    assert_problem(
+        app.get(&format!("{}?cursor=bm9wZQ", paths::audit_events(h)), &owner)
+            .await,
+        400,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_operator_commands_are_in_the_audit_record() {
+    let app = TestApp::spawn().await;
+    let (h, owner) = app.household_with("Home", "auth0|alice", "owner").await;
+    let mut admin = app.db.admin.acquire().await.unwrap();
+    use shared::households::HouseholdStatus;
+    assert!(
+        server::db::households::update_status(&mut admin, h, HouseholdStatus::Suspended)
+            .await
+            .unwrap()
+    );
+    assert!(
+        server::db::households::update_status(&mut admin, h, HouseholdStatus::Active)
+            .await
+            .unwrap()
+    );
+    // Reactivation lets the owner's old token in again, to read the record.
+    let events = actions(&app, h, &owner).await;
+    assert!(has(&events, "household_suspended", "operator", ""));
+    assert!(has(&events, "household_reactivated", "operator", ""));
+}

@@ -1,0 +1,266 @@
+//! Invitations and join requests: a code is the only way in, so it must be single-use,
+//! expiring, owner-made, and never stored in the clear.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::{actions, has, invite, redeem};
+use crate::helpers::{TestApp, assert_problem};
+use shared::paths::{self, Decision};
+
+#[tokio::test]
+async fn an_invitation_is_redeemed_into_a_request_and_approval_makes_a_member_with_its_role() {
+    let app = TestApp::spawn().await;
+    let (h, owner) = app.household_with("Home", "auth0|alice", "owner").await;
+    let response = app
+        .send(
+            Method::POST,
+            &paths::invitations(h),
+            &owner,
+            Some(json!({"role": "viewer"})),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    let invitation: Value = response.json().await.unwrap();
+    assert_eq!(invitation["role"], "viewer");
+    let expires: chrono::DateTime<chrono::Utc> =
+        invitation["expires_at"].as_str().unwrap().parse().unwrap();
+    assert!(expires > chrono::Utc::now());
+    let code = invitation["code"].as_str().unwrap();
+
+    let redeemed = redeem(&app, "auth0|dave", code).await;
+
+    assert_eq!(redeemed.status(), 202);
+    let body: Value = redeemed.json().await.unwrap();
+    assert_eq!(
+        body,
+        json!({"household_id": h.to_string(), "status": "pending"})
+    );
+    // Not a member yet.
+    assert_problem(
+        app.exchange_with(&app.issuer.token("auth0|dave"), &h.to_string())
+            .await,
+        403,
+    )
+    .await;
+    let pending: Value = app
+        .get(&paths::join_requests(h), &owner)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(pending["requests"][0]["requester_sub"], "auth0|dave");
+    assert_eq!(pending["requests"][0]["role"], "viewer");
+    assert_eq!(pending["requests"][0]["status"], "pending");
+    // Single use: nobody redeems it again.
+    assert_problem(redeem(&app, "auth0|erin", code).await, 404).await;
+
+    let approved = app
+        .send(
+            Method::POST,
+            &paths::join_request(h, "auth0|dave", Decision::Approve),
+            &owner,
+            None,
+        )
+        .await;
+
+    assert_eq!(approved.status(), 204);
+    let exchanged: Value = app
+        .exchange_with(&app.issuer.token("auth0|dave"), &h.to_string())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(exchanged["role"], "viewer");
+    let pending: Value = app
+        .get(&paths::join_requests(h), &owner)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(pending["requests"], json!([]));
+    assert_problem(
+        app.send(
+            Method::POST,
+            &paths::join_request(h, "auth0|dave", Decision::Approve),
+            &owner,
+            None,
+        )
+        .await,
+        404,
+    )
+    .await;
+    let events = actions(&app, h, &owner).await;
+    assert!(has(&events, "join_requested", "auth0|dave", "auth0|dave"));
+    assert!(has(
+        &events,
+        "join_request_approved",
+        "auth0|alice",
+        "auth0|dave as viewer"
+    ));
+    assert!(events.iter().any(|e| e["action"] == "invitation_created"));
+}
+
+#[tokio::test]
+async fn only_owners_invite_and_decide_and_roles_are_validated() {
+    let app = TestApp::spawn().await;
+    let (h, owner) = app.household_with("Home", "auth0|alice", "owner").await;
+    app.db.member(h, "auth0|bob", "member").await;
+    let bob = app.internal_token("auth0|bob", h).await;
+
+    assert_problem(
+        app.send(
+            Method::POST,
+            &paths::invitations(h),
+            &bob,
+            Some(json!({"role": "viewer"})),
+        )
+        .await,
+        403,
+    )
+    .await;
+    let body = assert_problem(
+        app.send(
+            Method::POST,
+            &paths::invitations(h),
+            &owner,
+            Some(json!({"role": "king"})),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(body["errors"][0]["field"], "role");
+    assert_problem(app.get(&paths::join_requests(h), &bob).await, 403).await;
+    assert_problem(
+        app.send(
+            Method::POST,
+            &paths::join_request(h, "auth0|dave", Decision::Deny),
+            &bob,
+            None,
+        )
+        .await,
+        403,
+    )
+    .await;
+    assert_problem(
+        app.send(
+            Method::POST,
+            &paths::join_request(h, "auth0|dave", Decision::Deny),
+            &owner,
+            None,
+        )
+        .await,
+        404,
+    )
+    .await;
+    assert_problem(app.get(&paths::audit_events(h), &bob).await, 403).await;
+    // An owner may invite another owner: nobody's role is above an owner's.
+    invite(&app, h, &owner, "owner").await;
+}
+
+#[tokio::test]
+async fn a_code_is_refused_to_a_member_when_expired_and_when_malformed() {
+    let app = TestApp::spawn().await;
+    let (h, owner) = app.household_with("Home", "auth0|alice", "owner").await;
+    app.db.member(h, "auth0|bob", "viewer").await;
+
+    let code = invite(&app, h, &owner, "member").await;
+    assert_problem(redeem(&app, "auth0|bob", &code).await, 409).await;
+    // The refusal did not use the code up.
+    assert_eq!(redeem(&app, "auth0|dave", &code).await.status(), 202);
+
+    let expired = invite(&app, h, &owner, "member").await;
+    sqlx::query(
+        "UPDATE invitations SET created_at = now() - interval '8 days', \
+         expires_at = now() - interval '1 second' WHERE used_by IS NULL",
+    )
+    .execute(&app.db.admin)
+    .await
+    .unwrap();
+    assert_problem(redeem(&app, "auth0|erin", &expired).await, 404).await;
+    assert_problem(redeem(&app, "auth0|erin", "not-a-code").await, 404).await;
+    let anonymous = app
+        .http
+        .post(app.url(&paths::redeem(&code)))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(anonymous, 401).await;
+}
+
+#[tokio::test]
+async fn a_denied_person_asks_again_only_with_a_new_code() {
+    let app = TestApp::spawn().await;
+    let (h, owner) = app.household_with("Home", "auth0|alice", "owner").await;
+    let first = invite(&app, h, &owner, "member").await;
+    assert_eq!(redeem(&app, "auth0|dave", &first).await.status(), 202);
+    let second = invite(&app, h, &owner, "member").await;
+    // One pending request per person.
+    assert_problem(redeem(&app, "auth0|dave", &second).await, 409).await;
+
+    let denied = app
+        .send(
+            Method::POST,
+            &paths::join_request(h, "auth0|dave", Decision::Deny),
+            &owner,
+            None,
+        )
+        .await;
+    assert_eq!(denied.status(), 204);
+
+    assert_problem(redeem(&app, "auth0|dave", &first).await, 404).await;
+    assert_eq!(redeem(&app, "auth0|dave", &second).await.status(), 202);
+    let events = actions(&app, h, &owner).await;
+    assert!(has(
+        &events,
+        "join_request_denied",
+        "auth0|alice",
+        "auth0|dave"
+    ));
+}
+
+#[tokio::test]
+async fn an_invitation_code_is_random_and_stored_only_as_its_hash() {
+    let app = TestApp::spawn().await;
+    let (h, owner) = app.household_with("Home", "auth0|alice", "owner").await;
+    let one = invite(&app, h, &owner, "member").await;
+    let two = invite(&app, h, &owner, "member").await;
+    assert_ne!(one, two);
+    // 16 bytes of household id and at least 128 random bits.
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(&one)
+        .unwrap();
+    assert!(bytes.len() >= 16 + 16, "{}", bytes.len());
+
+    let rows: Vec<String> = sqlx::query_scalar("SELECT row_to_json(i)::text FROM invitations i")
+        .fetch_all(&app.db.admin)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    for row in &rows {
+        assert!(!row.contains(&one) && !row.contains(&two), "{row}");
+    }
+    let hash: String = Sha256::digest(one.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM invitations WHERE code_hash = $1")
+        .bind(&hash)
+        .fetch_one(&app.db.admin)
+        .await
+        .unwrap();
+    assert_eq!(stored, 1);
+    let audit_rows: Vec<String> =
+        sqlx::query_scalar("SELECT row_to_json(a)::text FROM audit_events a")
+            .fetch_all(&app.db.admin)
+            .await
+            .unwrap();
+    assert!(
+        audit_rows
+            .iter()
+            .all(|r| !r.contains(&one) && !r.contains(&two))
+    );
+}

@@ -48,6 +48,30 @@ pub enum JoinRequestStatus {
     Denied,
 }
 
+/// An owner's answer to a join request: the last segment of its route, and the status it
+/// leaves the request in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Approve,
+    Deny,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Deny => "deny",
+        }
+    }
+
+    pub fn status(self) -> JoinRequestStatus {
+        match self {
+            Decision::Approve => JoinRequestStatus::Approved,
+            Decision::Deny => JoinRequestStatus::Denied,
+        }
+    }
+}
+
 /// The answer of `POST /api/invitations/{code}`: a request awaiting an owner.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -4,31 +4,14 @@
 
 use uuid::Uuid;
 
+use crate::invitations::Decision;
+
 pub const EXCHANGE: &str = "/exchange";
 pub const JWKS: &str = "/.well-known/jwks.json";
 pub const MY_HOUSEHOLDS: &str = "/api/me/households";
 pub const HOUSEHOLDS: &str = "/api/households";
-
-/// An owner's answer to a join request: the last segment of its route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
-    Approve,
-    Deny,
-}
-
-impl Decision {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Approve => "approve",
-            Decision::Deny => "deny",
-        }
-    }
-}
-
-/// `/api/households/{household_id}`, the root of every household route.
-pub fn household(household: Uuid) -> String {
-    format!("{HOUSEHOLDS}/{household}")
-}
+/// The identity provider's settings for browser code (the standalone page reads them).
+pub const CONFIG: &str = "/config.json";
 
 pub fn vehicles(household: Uuid) -> String {
     format!("{HOUSEHOLDS}/{household}/vehicles")
@@ -87,14 +70,17 @@ pub fn host_page(household: Uuid) -> String {
 }
 
 /// Percent-encodes one path segment: every byte but RFC 3986's unreserved characters.
-// Hand-written: eight lines, where a crate would add its tables to the element's bundle.
+// Hand-written: a few lines, where a crate (or `format!`'s hex) adds to the element's bundle.
 pub fn segment(text: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
+            out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
         }
     }
     out
@@ -112,6 +98,16 @@ mod tests {
             format!("/api/households/{h}/members/auth0%7Calice%2F..%2Fx")
         );
         assert_eq!(segment("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn ids_are_written_hyphenated_and_lower_case() {
+        let (h, v) = (Uuid::from_u128(0xA), Uuid::from_u128(0xB));
+        assert_eq!(
+            fuel_logs(h, v),
+            "/api/households/00000000-0000-0000-0000-00000000000a\
+             /vehicles/00000000-0000-0000-0000-00000000000b/fuel-logs"
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use shared::Role;
-use shared::invitations::JoinRequest;
+use shared::invitations::{Decision, JoinRequest};
 use uuid::Uuid;
 
 use super::read::{HouseholdRead, in_household};
@@ -126,13 +126,17 @@ const PENDING: &str = "SELECT requester_sub, role, status, requested_at FROM joi
                        WHERE status = 'pending' ORDER BY requested_at, requester_sub";
 
 /// Decides `sub`'s pending request; the role it asked for, or `None` when there is none.
-pub async fn decide(tx: &mut HouseholdTx, sub: &str, approve: bool) -> sqlx::Result<Option<Role>> {
+pub async fn decide(
+    tx: &mut HouseholdTx,
+    sub: &str,
+    decision: Decision,
+) -> sqlx::Result<Option<Role>> {
     sqlx::query_scalar(
         "UPDATE join_requests SET status = $2, decided_by = app.current_user_sub(), decided_at = now() \
          WHERE requester_sub = $1 AND status = 'pending' RETURNING role",
     )
     .bind(sub)
-    .bind(if approve { "approved" } else { "denied" })
+    .bind(decision.status())
     .fetch_optional(tx.conn())
     .await
 }

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use shared::audit::AuditAction;
-use shared::invitations::JoinRequests;
+use shared::invitations::{Decision, JoinRequests};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -43,7 +43,7 @@ pub(super) async fn approve(
 ) -> Result<StatusCode> {
     let mut scope = access.begin().await?;
     scope.require_owner()?;
-    let role = invitations::decide(&mut scope.tx, &sub, true)
+    let role = invitations::decide(&mut scope.tx, &sub, Decision::Approve)
         .await?
         .ok_or(AppError::NotFound)?;
     members::add(&mut scope.tx, &sub, role).await?;
@@ -64,7 +64,7 @@ pub(super) async fn deny(
 ) -> Result<StatusCode> {
     let mut scope = access.begin().await?;
     scope.require_owner()?;
-    invitations::decide(&mut scope.tx, &sub, false)
+    invitations::decide(&mut scope.tx, &sub, Decision::Deny)
         .await?
         .ok_or(AppError::NotFound)?;
     audit_events::record(scope.tx.conn(), AuditAction::JoinRequestDenied, &sub).await?;

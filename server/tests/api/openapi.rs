@@ -56,7 +56,8 @@ fn every_household_data_route_describes_the_errors_they_all_share() {
 /// the document, so renaming a route without its builder fails here.
 #[test]
 fn every_shared_path_builder_names_a_documented_route() {
-    use shared::paths::{self, Decision};
+    use shared::invitations::Decision;
+    use shared::paths;
     let doc = serde_json::to_value(server::http::openapi::document()).unwrap();
     let templates: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
     let (h, v) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
@@ -64,6 +65,7 @@ fn every_shared_path_builder_names_a_documented_route() {
         paths::EXCHANGE.to_owned(),
         paths::JWKS.to_owned(),
         paths::MY_HOUSEHOLDS.to_owned(),
+        paths::CONFIG.to_owned(),
         paths::HOUSEHOLDS.to_owned(),
         paths::vehicles(h),
         paths::vehicle(h, v),

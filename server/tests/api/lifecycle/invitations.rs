@@ -7,7 +7,8 @@ use sha2::{Digest, Sha256};
 
 use super::{actions, has, invite, redeem};
 use crate::helpers::{TestApp, assert_problem};
-use shared::paths::{self, Decision};
+use shared::invitations::Decision;
+use shared::paths;
 
 #[tokio::test]
 async fn an_invitation_is_redeemed_into_a_request_and_approval_makes_a_member_with_its_role() {

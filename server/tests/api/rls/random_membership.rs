@@ -4,6 +4,7 @@
 
 use proptest::prelude::*;
 use server::db::tenant::HouseholdTx;
+use shared::invitations::Decision;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -281,7 +282,12 @@ fn random_lifecycle_operations_never_show_a_household_to_a_non_member() {
                             let by = actor(&db, h, by).await;
                             let whom = requester(&db, h, whom).await;
                             if let Ok(mut tx) = HouseholdTx::begin(&db.app, h, &by).await {
-                                let decided = invitations::decide(&mut tx, &whom, approve).await;
+                                let decision = if approve {
+                                    Decision::Approve
+                                } else {
+                                    Decision::Deny
+                                };
+                                let decided = invitations::decide(&mut tx, &whom, decision).await;
                                 if tx.role() != shared::Role::Owner {
                                     prop_assert!(matches!(decided, Ok(None)));
                                 } else if let Ok(Some(role)) = decided {

@@ -1,4 +1,4 @@
-//! The `<household-mfe>` custom element (see `CONTRACT.md`): the host page's whole interface.
+//! The `<household-mfe>` custom element (docs/interface.md, "The custom element"): the host page's whole interface.
 //!
 //! A custom element must be an ES class extending `HTMLElement`, which Rust cannot declare,
 //! so a few lines of JavaScript define it and forward every lifecycle callback to the hooks

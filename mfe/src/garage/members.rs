@@ -20,6 +20,7 @@ use leptos::task::spawn_local;
 use shared::Role;
 use shared::households::Member;
 use shared::html::escape_html as esc;
+use shared::invitations::Decision;
 use shared::invitations::JoinRequest;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -37,8 +38,8 @@ enum Change {
     /// Removes the member; `true` when it is the caller, leaving.
     Remove(String, bool),
     Invite(Role),
-    /// Approves (`true`) or denies the subject's request.
-    Decide(String, bool),
+    /// Approves or denies the subject's request.
+    Decide(String, Decision),
     Role(String, Role),
 }
 
@@ -65,7 +66,7 @@ async fn send(
                 made.expires_at.date_naive()
             )));
         }
-        Change::Decide(sub, approve) => api.decide(&sub, approve).await?,
+        Change::Decide(sub, decision) => api.decide(&sub, decision).await?,
         Change::Role(sub, role) => api.change_role(&sub, role).await?,
     }
     Ok(())
@@ -132,7 +133,14 @@ pub fn MembersView() -> impl IntoView {
                     act(Change::Invite(role));
                 }
             }
-            Some(verdict @ ("approve" | "deny")) => act(Change::Decide(sub, verdict == "approve")),
+            Some(verdict @ ("approve" | "deny")) => {
+                let decision = if verdict == "approve" {
+                    Decision::Approve
+                } else {
+                    Decision::Deny
+                };
+                act(Change::Decide(sub, decision))
+            }
             Some("copy") => copy(target, sub),
             _ => {}
         }

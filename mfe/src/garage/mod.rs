@@ -126,15 +126,15 @@ pub fn HouseholdMfe(
                     (move || {
                         garage.track_household();
                         // Each household opens on its vehicles.
-                        let people = RwSignal::new(false);
+                        let members = RwSignal::new(false);
                         view! {
                             <status::RoleBadge />
                             <nav class="hh-tabs" aria-label="Household views">
-                                {tab("Garage", false, people)}
-                                {tab("Members", true, people)}
+                                {tab("Garage", Tab::Garage, members)}
+                                {tab("Members", Tab::Members, members)}
                             </nav>
                             {move || {
-                                if people.get() {
+                                if members.get() {
                                     view! { <members::MembersView /> }.into_any()
                                 } else {
                                     view! {
@@ -153,14 +153,24 @@ pub fn HouseholdMfe(
     }
 }
 
-/// A button that shows one view of the household (the garage, or its members); pressed
-/// while that view is on screen. Switching mounts the view afresh, so it loads anew.
-fn tab(label: &'static str, members: bool, people: RwSignal<bool>) -> impl IntoView {
+/// The views of a household, one tab each.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Garage,
+    Members,
+}
+
+/// A button that shows `which` view of the household; pressed while that view is on
+/// screen. Switching mounts the view afresh, so it loads anew. `members` says whether the
+/// members are on screen: a `bool` rather than a signal of [`Tab`], which would be a
+/// reactive type of its own in the bundle.
+fn tab(label: &'static str, which: Tab, members: RwSignal<bool>) -> impl IntoView {
+    let mine = which == Tab::Members;
     view! {
         <button
             type="button"
-            aria-pressed=move || (people.get() == members).to_string()
-            on:click=move |_| people.set(members)
+            aria-pressed=move || (members.get() == mine).to_string()
+            on:click=move |_| members.set(mine)
         >
             {label}
         </button>

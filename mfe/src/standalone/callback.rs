@@ -10,7 +10,8 @@
 use wasm_bindgen::JsValue;
 use web_sys::UrlSearchParams;
 
-use super::oidc::{LoginError, window};
+use super::browser::{session_storage, window};
+use super::error::LoginError;
 
 /// The `sessionStorage` key of a login in progress.
 const KEY: &str = "household-mfe.login";
@@ -96,12 +97,6 @@ pub fn take_callback() -> Option<Callback> {
         error,
         pending,
     })
-}
-
-fn session_storage() -> Result<web_sys::Storage, LoginError> {
-    window()?
-        .session_storage()?
-        .ok_or_else(|| LoginError("This browser has no sessionStorage.".into()))
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! Standalone mode: the micro-frontend as its own page, for development and demos. Instead
 //! of a host page's `accessTokenProvider` it signs in itself (`oidc`, with `pkce`), and a
 //! dev toolbar (`toolbar`) picks the household and shows what the token manager does.
+//! Below them all sit the login's error (`error`) and the browser's globals (`browser`);
+//! `paths` holds the addresses of the routes (`routes`), for the pages and the toolbar.
 //!
 //! Start-up order matters. The issuer's answer leaves the address bar first, so that the
 //! page starts on the user's own URL; then the settings and the issuer's discovery load;
@@ -13,8 +15,11 @@
 //! is written to stay small all the same (see `toolbar`, `crate::jwt`), though it has no budget:
 //! its routes use `leptos_router`, which the element bundle leaves out.
 
+mod browser;
 mod callback;
+mod error;
 mod oidc;
+mod paths;
 mod pkce;
 mod routes;
 mod state;
@@ -25,7 +30,8 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
 use callback::Callback;
-use oidc::{LoginError, Oidc, Session};
+use error::LoginError;
+use oidc::{Oidc, Session};
 use state::Standalone;
 
 /// The id of the element the standalone page mounts into.

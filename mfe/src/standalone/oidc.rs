@@ -14,33 +14,17 @@
 //! The requests go through `api::fetch` like every other call, and the answers through
 //! `crate::json`.
 
-use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Url, UrlSearchParams};
 
+use super::browser::window;
 use super::callback::{Callback, Pending};
+use super::error::LoginError;
 use super::pkce;
 use crate::api::{self, Body, now_secs};
 use crate::json::Decode;
 use crate::jwt::Claims;
 
 const SCOPE: &str = "openid profile email";
-
-/// Why there is no sign-in, in words for people.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{0}")]
-pub struct LoginError(pub String);
-
-impl From<JsValue> for LoginError {
-    fn from(error: JsValue) -> Self {
-        // The message only: `Debug` of a `JsValue` would pull float formatting into the bundle.
-        let detail = error
-            .dyn_ref::<js_sys::Error>()
-            .map(|e| String::from(e.message()))
-            .or_else(|| error.as_string())
-            .unwrap_or_default();
-        Self(format!("The browser refused: {detail}"))
-    }
-}
 
 /// `GET /config.json`: where to sign in and which API to call.
 #[derive(Debug, Clone, Decode)]
@@ -89,7 +73,7 @@ pub struct Oidc {
 impl Oidc {
     /// Reads `/config.json` and the issuer's discovery document.
     pub async fn discover(redirect_uri: String) -> Result<Self, LoginError> {
-        let config: Config = fetch_json("/config.json").await?;
+        let config: Config = fetch_json(shared::paths::CONFIG).await?;
         let discovery = format!("{}.well-known/openid-configuration", config.issuer);
         let discovery = fetch_json(&discovery).await?;
         Ok(Self {
@@ -227,8 +211,4 @@ fn no_answer(url: &str) -> LoginError {
 
 fn bad_answer(url: &str) -> LoginError {
     LoginError(format!("{url} sent an unexpected answer."))
-}
-
-pub(super) fn window() -> Result<web_sys::Window, LoginError> {
-    web_sys::window().ok_or_else(|| LoginError("There is no browser window.".into()))
 }

@@ -13,7 +13,8 @@ use leptos::task::spawn_local;
 use shared::households::MyHouseholds;
 use uuid::Uuid;
 
-use super::oidc::{LoginError, Oidc, Session};
+use super::error::LoginError;
+use super::oidc::{Oidc, Session};
 use crate::api::{self, ApiError, Client};
 use crate::token::{TokenError, TokenKey, TokenManager};
 

@@ -15,7 +15,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
 use uuid::Uuid;
 
-use super::routes::household_path;
+use super::paths;
 use super::state::Standalone;
 use crate::api::now_secs;
 use crate::jwt::Claims;
@@ -34,7 +34,7 @@ pub fn Toolbar(
             scroll: false,
             ..Default::default()
         };
-        navigate(&household_path(id.trim()), options);
+        navigate(&paths::household(id.trim()), options);
     });
     let typed = RwSignal::new(String::new());
     // The current household's token: its claims as JSON, and its `exp`.

@@ -7,8 +7,9 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use shared::households::{NAME_MAX, NewHousehold};
 
-use super::{explain, household_path, href};
+use super::explain;
 use crate::api::{self, ApiError};
+use crate::standalone::paths::{self, href};
 use crate::standalone::state::Standalone;
 
 #[component]
@@ -37,7 +38,10 @@ pub fn CreateHousehold() -> impl IntoView {
             match api::create_household(&app.api_base(), &token, &request).await {
                 Ok(created) => {
                     app.households.refetch();
-                    navigate(&household_path(&created.id.to_string()), Default::default());
+                    navigate(
+                        &paths::household(&created.id.to_string()),
+                        Default::default(),
+                    );
                 }
                 Err(ApiError::AuthRequired) => app.signed_out(),
                 Err(error) => problem.set(explain(&error)),
@@ -60,7 +64,7 @@ pub fn CreateHousehold() -> impl IntoView {
         </form>
         <p class="sa-problem" role="alert" hidden=no_problem>{problem}</p>
         <p>
-            <A href=href("/")>"Back to your households"</A>
+            <A href=href(paths::HOME)>"Back to your households"</A>
         </p>
     }
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::households::{HouseholdStatus, Membership};
 
-use super::{household_path, href};
+use crate::standalone::paths::{self, href};
 use crate::standalone::state::Standalone;
 use crate::standalone::toolbar::Toolbar;
 
@@ -30,15 +30,15 @@ pub fn Home() -> impl IntoView {
         <p>{status}</p>
         <ul data-testid="household-list">{links}</ul>
         <p>
-            <A href=href("/households/new")>"Create a household"</A>
+            <A href=href(paths::NEW_HOUSEHOLD)>"Create a household"</A>
             " · "
-            <A href=href("/join")>"Join with a code"</A>
+            <A href=href(paths::JOIN)>"Join with a code"</A>
         </p>
     }
 }
 
 fn link(membership: Membership) -> impl IntoView {
-    let href = href(&household_path(&membership.household_id.to_string()));
+    let href = href(&paths::household(&membership.household_id.to_string()));
     let suspended = (membership.status == HouseholdStatus::Suspended).then_some(" (suspended)");
     view! {
         <li>

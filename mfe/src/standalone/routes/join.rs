@@ -9,8 +9,9 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use shared::invitations::Redemption;
 
-use super::{explain, household_path, href};
+use super::explain;
 use crate::api::{self, ApiError};
+use crate::standalone::paths::{self, href};
 use crate::standalone::state::Standalone;
 
 #[component]
@@ -47,7 +48,7 @@ pub fn Join() -> impl IntoView {
     let no_problem = Signal::derive(move || problem.read().is_empty());
     let waiting = move || {
         sent.get().map(|redemption| {
-            let household = href(&household_path(&redemption.household_id.to_string()));
+            let household = href(&paths::household(&redemption.household_id.to_string()));
             view! {
                 <div role="status" data-testid="join-status">
                     <p>
@@ -76,7 +77,7 @@ pub fn Join() -> impl IntoView {
         <p class="sa-problem" role="alert" hidden=no_problem>{problem}</p>
         {waiting}
         <p>
-            <A href=href("/")>"Back to your households"</A>
+            <A href=href(paths::HOME)>"Back to your households"</A>
         </p>
     }
 }

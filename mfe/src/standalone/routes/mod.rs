@@ -4,8 +4,10 @@
 //! path the server's host page uses), `/households/new` creates a household and `/join`
 //! redeems an invitation code. Anything else is `not_found`.
 //!
-//! A page is a file here and one `<Route>` line in [`Pages`]. The router is in this bundle
-//! only: the element bundle has no routes (see the `standalone` feature in `Cargo.toml`).
+//! A page is a file here, one `<Route>` line in [`Pages`], and its path in
+//! `standalone::paths`, where links and the toolbar take it from (`path!` wants a literal,
+//! so the pattern is written out here). The router is in this bundle only: the element
+//! bundle has no routes (see the `standalone` feature in `Cargo.toml`).
 
 mod create;
 mod home;
@@ -18,6 +20,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::api::ApiError;
+use crate::standalone::paths::Base;
 
 /// The address bar, read and written by `leptos_router` (links, `use_navigate`,
 /// back/forward), for everything inside: the pages and the toolbar.
@@ -45,17 +48,6 @@ pub fn Pages() -> impl IntoView {
     }
 }
 
-/// The path of a household's garage below the base, for `use_navigate` (which adds the
-/// base). The id is escaped; the router's params give it back unescaped.
-pub fn household_path(id: &str) -> String {
-    format!("/household/{}/mfe", js_sys::encode_uri_component(id))
-}
-
-/// The address of a path below the base, for `<A>`, which takes an absolute path as it is.
-pub fn href(path: &str) -> String {
-    format!("{}{path}", expect_context::<Base>().0)
-}
-
 /// A refusal in words: the problem's title, its detail, and its field messages.
 pub fn explain(error: &ApiError) -> String {
     let mut text = error.title();
@@ -69,7 +61,3 @@ pub fn explain(error: &ApiError) -> String {
     }
     text
 }
-
-/// The router's base path, as [`Paths`] was given it.
-#[derive(Clone)]
-struct Base(String);

@@ -4,7 +4,7 @@
 //!
 //! Why not serde in the browser: `serde-wasm-bindgen`, serde's derived visitors and the
 //! float formatting that serde's error messages pull in came to about a seventh of the
-//! micro-frontend's gzipped bundle (measured: see the README's budgets). The wire types
+//! micro-frontend's gzipped bundle (measured: see docs/benchmarks.md, the budgets). The wire types
 //! keep serde for the server; `#[derive(Decode, Encode)]` reads the same `#[serde(...)]`
 //! attributes (with serde's own parser), so each wire name and default is written once.
 //!

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""The side-by-side benchmark's figures, and the README's copy of them.
+"""The side-by-side benchmark's figures, and the copy of them in docs/benchmarks.md.
 
   report.py write <runs.tsv> <out.md> <conditions> <cores> <round-trips.md>
                                                      the results page from the runs
-  report.py splice <results.md> <README.md>          puts the page between the README's markers
-  report.py check <results.md> <README.md>           exit 1 unless the README holds it unchanged
+  report.py splice <results.md> <page.md>            puts the page between page.md's markers
+  report.py check <results.md> <page.md>             exit 1 unless page.md holds it unchanged
+
+page.md is docs/benchmarks.md, which scripts/bench/run splices and scripts/test checks.
 
 runs.tsv (written by scripts/bench/run): round, implementation, route, the 1-minute load
 average when the run started, then the wrk/pgbench RESULT fields (key=value).
@@ -84,7 +86,7 @@ def write(runs_path, out_path, conditions, cores, round_trips):
         out.append(f"| {label} | " + " | ".join(cells) + " |")
     out += cpu_table(runs, cores)
     out += targets(runs)
-    out += ["", "Round trips per request, warm (`server/tests/api/pooling.rs`, run by the same script: a "
+    out += ["", "Round trips per request, warm (`server/tests/api/pooling/`, run by the same script: a "
             "relay between the pool and PostgreSQL counts PostgreSQL's `ReadyForQuery` answers; the "
             "request waits for the round trips, not for sqlx's ping when the pool takes the "
             "connection back):", "",

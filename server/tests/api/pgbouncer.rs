@@ -1,5 +1,5 @@
 //! A real PgBouncer in transaction mode in front of the test cluster, on a free port, as a
-//! deployment would run it for the server (see README, "Behind PgBouncer"). With
+//! deployment would run it for the server (see docs/operations.md, "Behind PgBouncer"). With
 //! `TEST_PGBOUNCER=1` every [`TestDb`](crate::helpers::TestDb) routes its runtime-role pool
 //! through one, so the whole suite (the isolation tests first) runs through it.
 
@@ -91,7 +91,7 @@ impl Drop for PgBouncer {
     }
 }
 
-/// What the server needs of PgBouncer (README, "Behind PgBouncer"):
+/// What the server needs of PgBouncer (docs/operations.md, "Behind PgBouncer"):
 /// - `pool_mode = transaction`, the mode under test.
 /// - `ignore_startup_parameters = extra_float_digits`: sqlx sends it at connect, and
 ///   PgBouncer refuses a startup parameter it does not track.

@@ -5,6 +5,7 @@
 //! or for a read one statement that enters the household and reads (`db::read`) → response (`shared` types, or `error::AppError` as problem+json).
 
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod db;
 #[cfg(feature = "dev")]

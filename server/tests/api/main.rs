@@ -11,6 +11,7 @@ mod dev_idp;
 mod embedding;
 mod exchange;
 mod idp_keys;
+mod interface;
 mod lifecycle;
 mod metrics;
 mod openapi;

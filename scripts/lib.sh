@@ -157,7 +157,7 @@ build_mfe() {
   log "building the micro-frontend (trunk build --release: standalone page, element bundle)"
   rm -rf "$ROOT/dist" "$ROOT/target/element"
   # pipefail: a failed trunk fails the step (sed only drops trunk's blank lines).
-  (set -o pipefail; cd "$ROOT" && trunk build --release --quiet 2>&1 | sed '/^$/d')
+  (set -o pipefail; cd "$ROOT" && trunk build --release --quiet --dist dist 2>&1 | sed '/^$/d')
   (set -o pipefail; cd "$ROOT" && trunk build --release --quiet element.html --dist target/element 2>&1 | sed '/^$/d')
   local f
   for f in dist/index.html dist/standalone.js dist/standalone_bg.wasm target/element/mfe.js target/element/mfe_bg.wasm; do

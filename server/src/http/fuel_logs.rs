@@ -62,6 +62,8 @@ async fn list(
     })))
 }
 
+/// Adds a fuel log to one of the household's vehicles.
+///
 /// 409 once the household holds its quota of fuel logs; 422 for invalid fields or an
 /// odometer reading out of order with the vehicle's other logs.
 #[utoipa::path(

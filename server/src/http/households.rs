@@ -22,6 +22,9 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(create))
 }
 
+/// Creates a household owned by the caller.
+///
+/// 422 for a blank or overlong name.
 #[utoipa::path(post, path = "/api/households", tag = "households", security(("auth0_token" = [])),
     request_body = NewHousehold,
     responses((status = 201, body = CreatedHousehold), Invalid, SignedInErrors))]

@@ -28,6 +28,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(redeem))
 }
 
+/// Makes a single-use code for a role no higher than the caller's own.
+///
+/// 403 for a role above the caller's; 422 for an unknown role.
 #[utoipa::path(post, path = "/api/households/{household_id}/invitations", tag = "invitations",
     params(HouseholdPath), request_body = NewInvitation, security(("internal_token" = [])),
     responses((status = 201, description = "The code, shown this once", body = Invitation),
@@ -65,6 +68,8 @@ pub(super) async fn create(
     ))
 }
 
+/// Redeems an invitation code: a join request that an owner approves or denies.
+///
 /// 404 for an unknown, used or expired code; 409 when the caller is already a member or
 /// has a request pending.
 #[utoipa::path(post, path = "/api/invitations/{code}", tag = "invitations", security(("auth0_token" = [])),

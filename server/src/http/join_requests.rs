@@ -32,6 +32,8 @@ pub(super) async fn list(access: HouseholdAccess) -> Result<Json<JoinRequests>> 
     Ok(Json(JoinRequests { requests }))
 }
 
+/// Approves a request: the requester becomes a member with the invitation's role.
+///
 /// 404 when that person has no pending request; 409 when they are already a member.
 #[utoipa::path(post, path = "/api/households/{household_id}/join-requests/{sub}/approve", tag = "join requests",
     params(MemberPath), security(("internal_token" = [])),
@@ -53,6 +55,8 @@ pub(super) async fn approve(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Denies a request.
+///
 /// 404 when that person has no pending request.
 #[utoipa::path(post, path = "/api/households/{household_id}/join-requests/{sub}/deny", tag = "join requests",
     params(MemberPath), security(("internal_token" = [])),

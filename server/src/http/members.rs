@@ -32,6 +32,8 @@ pub(super) async fn list(access: HouseholdAccess) -> Result<Json<Members>> {
     Ok(Json(Members { members }))
 }
 
+/// Changes a member's role.
+///
 /// 404 for no such member; 409 when it would demote the last owner; 422 for an unknown role.
 #[utoipa::path(patch, path = "/api/households/{household_id}/members/{sub}", tag = "members",
     params(MemberPath), request_body = RoleChange, security(("internal_token" = [])),
@@ -54,6 +56,8 @@ pub(super) async fn change_role(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Removes a member, or the caller itself: leaving.
+///
 /// 404 for no such member; 409 when the last owner would leave.
 #[utoipa::path(delete, path = "/api/households/{household_id}/members/{sub}", tag = "members",
     params(MemberPath), security(("internal_token" = [])),

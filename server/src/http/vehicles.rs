@@ -47,6 +47,8 @@ async fn list(
     Ok(Json(page(rows, limit, |v| v.name.clone())))
 }
 
+/// Adds a vehicle to the household.
+///
 /// 409 when the name is taken in this household or its vehicle quota is reached.
 #[utoipa::path(
     post,
@@ -111,6 +113,8 @@ async fn one(
         .ok_or(AppError::NotFound)
 }
 
+/// Changes the fields a patch names, leaving the others as they are.
+///
 /// 409 when the new name is taken in this household.
 #[utoipa::path(
     patch,

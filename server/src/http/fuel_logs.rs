@@ -52,7 +52,7 @@ async fn list(
     AppQuery(params): AppQuery<PageParams>,
 ) -> Result<Json<Page<FuelLog>>> {
     let limit = params.limit()?;
-    let before = params.cursor(parse_cursor)?;
+    let before = params.cursor(|text| parse_cursor(&text))?;
     // Another household's vehicle is as absent as a missing one: 404, not an empty list.
     let rows = fuel_logs::list(&access.read(), vehicle_id, before, limit + 1)
         .await?

@@ -32,14 +32,14 @@ impl PageParams {
     }
 
     /// The cursor's sort key, read by `parse`; a 400 for one this server did not write.
-    pub fn cursor<T>(&self, parse: impl FnOnce(&str) -> Option<T>) -> Result<Option<T>> {
+    pub fn cursor<T>(&self, parse: impl FnOnce(String) -> Option<T>) -> Result<Option<T>> {
         let Some(cursor) = self.cursor.as_deref() else {
             return Ok(None);
         };
         B64.decode(cursor)
             .ok()
             .and_then(|b| String::from_utf8(b).ok())
-            .and_then(|text| parse(&text))
+            .and_then(parse)
             .map(Some)
             .ok_or_else(|| AppError::BadRequest("cursor is not one this server issued".into()))
     }
@@ -47,7 +47,7 @@ impl PageParams {
 
 /// The page of `rows`, read with one row more than `limit` to tell whether another page
 /// follows; its cursor is `key` of the last row kept.
-pub fn page<T>(mut rows: Vec<T>, limit: u32, key: impl Fn(&T) -> String) -> Page<T> {
+pub fn page<T>(mut rows: Vec<T>, limit: u32, key: impl FnOnce(&T) -> String) -> Page<T> {
     let next_cursor = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
         rows.last().map(|row| B64.encode(key(row)))

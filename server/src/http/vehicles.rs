@@ -42,7 +42,7 @@ async fn list(
     AppQuery(params): AppQuery<PageParams>,
 ) -> Result<Json<Page<Vehicle>>> {
     let limit = params.limit()?;
-    let after = params.cursor(|name| Some(name.to_owned()))?;
+    let after = params.cursor(Some)?;
     let rows = vehicles::list(&access.read(), after.as_deref(), limit + 1).await?;
     Ok(Json(page(rows, limit, |v| v.name.clone())))
 }

@@ -2,10 +2,10 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
+use shared::paths;
 use uuid::Uuid;
 
 use crate::helpers::{Options, TestApp, assert_problem};
-use shared::paths;
 
 #[tokio::test]
 async fn a_member_creates_reads_updates_and_deletes_a_vehicle() {

@@ -3,6 +3,7 @@
 
 use reqwest::Method;
 use reqwest::header::{self, HeaderMap};
+use shared::paths;
 
 use crate::helpers::tempdir::Dir;
 use crate::helpers::{Options, TestApp};
@@ -44,7 +45,7 @@ async fn preflight(app: &TestApp, path: &str, origin: &str) -> reqwest::Response
 async fn a_listed_origin_gets_a_cached_preflight_for_the_exchange() {
     let app = spawn_with_cors().await;
 
-    let response = preflight(&app, "/exchange", HOST).await;
+    let response = preflight(&app, paths::EXCHANGE, HOST).await;
 
     assert!(response.status().is_success(), "{}", response.status());
     let h = response.headers();
@@ -64,7 +65,7 @@ async fn a_listed_origin_can_read_an_api_answer_and_its_exposed_headers() {
 
     let response = app
         .http
-        .get(app.url("/api/me/households"))
+        .get(app.url(paths::MY_HOUSEHOLDS))
         .header(header::ORIGIN, HOST)
         .send()
         .await
@@ -84,10 +85,10 @@ async fn a_listed_origin_can_read_an_api_answer_and_its_exposed_headers() {
 async fn an_unlisted_origin_gets_no_cors_header_and_a_plain_preflight_answer() {
     let app = spawn_with_cors().await;
 
-    let pre = preflight(&app, "/exchange", "https://evil.example").await;
+    let pre = preflight(&app, paths::EXCHANGE, "https://evil.example").await;
     let get = app
         .http
-        .get(app.url("/.well-known/jwks.json"))
+        .get(app.url(paths::JWKS))
         .header(header::ORIGIN, "https://evil.example")
         .send()
         .await
@@ -104,7 +105,7 @@ async fn an_unlisted_origin_gets_no_cors_header_and_a_plain_preflight_answer() {
 async fn without_a_list_a_preflight_is_answered_without_permission() {
     let app = TestApp::spawn().await;
 
-    let response = preflight(&app, "/exchange", HOST).await;
+    let response = preflight(&app, paths::EXCHANGE, HOST).await;
 
     assert_eq!(response.status(), 204);
     assert_eq!(cors_headers(response.headers()), Vec::<String>::new());

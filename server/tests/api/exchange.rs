@@ -5,10 +5,10 @@ use server::auth::internal::{InternalSigner, InternalVerifier, KeyPair};
 use server::config::{DEFAULT_INTERNAL_AUDIENCE, DEFAULT_INTERNAL_ISSUER, InternalTokenConfig};
 use shared::Role;
 use shared::exchange::rfc8693;
+use shared::paths;
 use uuid::Uuid;
 
 use crate::helpers::{Options, TestApp, assert_problem};
-use shared::paths;
 
 #[tokio::test]
 async fn a_member_gets_an_internal_token_that_verifies_against_the_published_jwks() {
@@ -27,7 +27,7 @@ async fn a_member_gets_an_internal_token_that_verifies_against_the_published_jwk
     assert_eq!(body["household_id"], household.to_string());
     assert_eq!(body["role"], "member");
 
-    let jwks = app.get_json("/.well-known/jwks.json").await;
+    let jwks = app.get_json(paths::JWKS).await;
     let key = &jwks["keys"][0];
     assert_eq!(
         (
@@ -105,7 +105,7 @@ async fn malformed_household_ids_are_a_400_before_any_database_work() {
     ] {
         let response = app
             .http
-            .post(app.url("/exchange"))
+            .post(app.url(paths::EXCHANGE))
             .bearer_auth(&token)
             .json(&body)
             .send()
@@ -132,7 +132,7 @@ fn replaced(good: &[(&str, &str)], field: &str, value: Option<&str>) -> Vec<(Str
 
 async fn form<T: serde::Serialize + ?Sized>(app: &TestApp, fields: &T) -> reqwest::Response {
     app.http
-        .post(app.url("/exchange"))
+        .post(app.url(paths::EXCHANGE))
         .form(fields)
         .send()
         .await
@@ -196,7 +196,7 @@ async fn other_content_types_are_refused_with_415() {
     let app = TestApp::spawn().await;
     let response = app
         .http
-        .post(app.url("/exchange"))
+        .post(app.url(paths::EXCHANGE))
         .body("household_id=1")
         .header("content-type", "text/plain")
         .send()
@@ -264,7 +264,7 @@ async fn my_households_lists_names_and_roles() {
     app.db.member(cabin, "auth0|alice", "viewer").await;
     app.db.member(other, "auth0|bob", "owner").await;
     let response = app
-        .get("/api/me/households", &app.issuer.token("auth0|alice"))
+        .get(paths::MY_HOUSEHOLDS, &app.issuer.token("auth0|alice"))
         .await;
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
@@ -286,7 +286,7 @@ async fn my_households_lists_names_and_roles() {
             ("Home".into(), "owner".into())
         ]
     );
-    assert_problem(app.get("/api/me/households", "bad").await, 401).await;
+    assert_problem(app.get(paths::MY_HOUSEHOLDS, "bad").await, 401).await;
 }
 
 #[test]

@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::json;
+use shared::paths;
 
 use crate::helpers::{
     Options, TestApp, TestDb, TestIssuer, assert_problem, config_with, key_file, tempdir,
 };
-use shared::paths;
 
 /// The value of the sample of `name` whose labels include every `labels` pair.
 fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {

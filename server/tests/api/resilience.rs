@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use serde_json::{Value, json};
 use shared::Role;
+use shared::paths;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::helpers::{Options, TestApp, TestIssuer, assert_problem, config, key_file};
-use shared::paths;
 
 /// Production's pool wait and the pool of the attack in the issue.
 fn small_pool(settings: Vec<&'static str>) -> Options {
@@ -359,7 +359,7 @@ async fn the_runtime_role_has_statement_and_idle_transaction_timeouts() {
 
 async fn exchange_from(app: &TestApp, forwarded_for: &str) -> u16 {
     app.http
-        .post(app.url("/exchange"))
+        .post(app.url(paths::EXCHANGE))
         .bearer_auth("not-a-token")
         .header("x-forwarded-for", forwarded_for)
         .json(&json!({ "household_id": uuid::Uuid::new_v4() }))
@@ -405,13 +405,13 @@ async fn my_households_are_rate_limited_per_user() {
     let app = TestApp::spawn_with(options).await;
     let alice = app.issuer.token("auth0|alice");
     for _ in 0..2 {
-        assert_eq!(app.get("/api/me/households", &alice).await.status(), 200);
+        assert_eq!(app.get(paths::MY_HOUSEHOLDS, &alice).await.status(), 200);
     }
-    let limited = app.get("/api/me/households", &alice).await;
+    let limited = app.get(paths::MY_HOUSEHOLDS, &alice).await;
     assert!(limited.headers().contains_key("retry-after"));
     assert_problem(limited, 429).await;
     let bob = app.issuer.token("auth0|bob");
-    assert_eq!(app.get("/api/me/households", &bob).await.status(), 200);
+    assert_eq!(app.get(paths::MY_HOUSEHOLDS, &bob).await.status(), 200);
 }
 
 #[tokio::test]

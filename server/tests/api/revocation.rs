@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 
 use reqwest::Method;
 use serde_json::{Value, json};
+use shared::paths;
 use sqlx::{Connection, PgConnection};
 use uuid::Uuid;
 
 use crate::helpers::{TestApp, assert_problem};
-use shared::paths;
 
 async fn remove(app: &TestApp, household: Uuid, sub: &str) {
     sqlx::query("DELETE FROM household_members WHERE household_id = $1 AND user_sub = $2")

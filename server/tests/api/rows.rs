@@ -13,11 +13,11 @@ use serde_json::Value;
 use server::db::tenant::HouseholdTx;
 use server::db::{fuel_logs, vehicles};
 use shared::fuel_logs::NewFuelLog;
+use shared::paths;
 use shared::vehicles::{FuelUnit, NewVehicle, VehiclePatch};
 use uuid::Uuid;
 
 use crate::helpers::{TestApp, TestDb};
-use shared::paths;
 
 /// The request as JSON, after checking that every field serde can default is set to
 /// something else: a value equal to its default would come back even if no SQL wrote it.

@@ -8,6 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use rsa::pkcs1::EncodeRsaPublicKey;
 use serde_json::{Value, json};
+use shared::paths;
 
 use crate::helpers::{
     AUDIENCE, CLIENT_ID, Options, RSA_KEYS, TestApp, assert_problem, now, rsa_encoding_key, rsa_jwk,
@@ -232,7 +233,7 @@ async fn a_missing_authorization_header_is_a_401_problem() {
     let app = TestApp::spawn().await;
     let response = app
         .http
-        .post(app.url("/exchange"))
+        .post(app.url(paths::EXCHANGE))
         .json(&json!({"household_id": uuid::Uuid::new_v4()}))
         .send()
         .await

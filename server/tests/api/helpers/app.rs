@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde_json::{Value, json};
 use server::config::{Config, RateLimits};
 use server::state::AppState;
+use shared::paths;
 use uuid::Uuid;
 
 use super::*;
@@ -275,7 +276,7 @@ impl TestApp {
 
     pub async fn exchange_with(&self, bearer: &str, household: &str) -> reqwest::Response {
         self.http
-            .post(self.url("/exchange"))
+            .post(self.url(paths::EXCHANGE))
             .bearer_auth(bearer)
             .json(&json!({ "household_id": household }))
             .send()

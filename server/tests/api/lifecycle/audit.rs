@@ -3,10 +3,10 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
+use shared::paths;
 
 use super::{actions, has, invite};
 use crate::helpers::{TestApp, assert_problem};
-use shared::paths;
 
 #[tokio::test]
 async fn the_audit_record_holds_data_writes_with_actor_time_and_request_id_and_no_token() {

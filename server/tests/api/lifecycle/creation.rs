@@ -2,6 +2,7 @@
 //! must leave nothing behind.
 
 use serde_json::{Value, json};
+use shared::paths;
 use uuid::Uuid;
 
 use super::{actions, as_person, has};
@@ -14,7 +15,7 @@ async fn a_signed_in_person_creates_a_household_and_owns_it() {
     let response = as_person(
         &app,
         "auth0|alice",
-        "/api/households",
+        paths::HOUSEHOLDS,
         Some(json!({"name": "  Home  "})),
     )
     .await;
@@ -25,7 +26,7 @@ async fn a_signed_in_person_creates_a_household_and_owns_it() {
     assert_eq!(created["role"], "owner");
     let h: Uuid = created["id"].as_str().unwrap().parse().unwrap();
     let mine: Value = app
-        .get("/api/me/households", &app.issuer.token("auth0|alice"))
+        .get(paths::MY_HOUSEHOLDS, &app.issuer.token("auth0|alice"))
         .await
         .json()
         .await
@@ -50,7 +51,7 @@ async fn a_household_name_is_validated_with_clear_422s_and_creation_needs_a_toke
         let response = as_person(
             &app,
             "auth0|alice",
-            "/api/households",
+            paths::HOUSEHOLDS,
             Some(json!({"name": name})),
         )
         .await;
@@ -60,7 +61,7 @@ async fn a_household_name_is_validated_with_clear_422s_and_creation_needs_a_toke
     }
     let anonymous = app
         .http
-        .post(app.url("/api/households"))
+        .post(app.url(paths::HOUSEHOLDS))
         .json(&json!({"name": "Home"}))
         .send()
         .await

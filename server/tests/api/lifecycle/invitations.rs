@@ -4,11 +4,11 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use shared::paths;
 
 use super::{actions, has, invite, redeem};
 use crate::helpers::{TestApp, assert_problem};
 use shared::invitations::Decision;
-use shared::paths;
 
 #[tokio::test]
 async fn an_invitation_is_redeemed_into_a_request_and_approval_makes_a_member_with_its_role() {

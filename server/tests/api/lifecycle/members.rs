@@ -3,10 +3,10 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
+use shared::paths;
 
 use super::{actions, has};
 use crate::helpers::{TestApp, assert_problem};
-use shared::paths;
 
 #[tokio::test]
 async fn every_member_sees_the_members_with_their_roles() {

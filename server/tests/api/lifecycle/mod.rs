@@ -4,10 +4,10 @@
 
 use reqwest::{Method, Response};
 use serde_json::{Value, json};
+use shared::paths;
 use uuid::Uuid;
 
 use crate::helpers::TestApp;
-use shared::paths;
 
 mod audit;
 mod creation;

@@ -5,12 +5,12 @@ use std::collections::HashSet;
 
 use reqwest::Method;
 use serde_json::{Value, json};
+use shared::paths;
 use uuid::Uuid;
 
 use super::relay::Relay;
 use super::{CACHED, one_connection, seeded};
 use crate::helpers::{TestApp, Via, assert_problem};
-use shared::paths;
 
 /// The settings `app.enter_household` makes, as the pool's connection holds them now.
 /// The simple protocol (one message, no statement), so it reads whichever server

@@ -7,10 +7,10 @@ use serde_json::json;
 use uuid::Uuid;
 
 use server::db::tenant::HouseholdTx;
+use shared::paths;
 
 use crate::helpers::{Options, TestApp, Via, assert_problem};
 use relay::{Relay, Trips};
-use shared::paths;
 
 mod context;
 mod pgbouncer;
@@ -59,15 +59,14 @@ async fn seeded(app: &TestApp, name: &str, owner: &str) -> (Uuid, String, Uuid) 
 }
 
 fn read_paths(household: Uuid, vehicle: Uuid) -> [String; 7] {
-    let base = format!("/api/households/{household}");
     [
-        format!("{base}/vehicles"),
-        format!("{base}/vehicles/{vehicle}"),
-        format!("{base}/vehicles/{vehicle}/fuel-logs"),
-        format!("{base}/summary"),
-        format!("{base}/members"),
-        format!("{base}/audit-events"),
-        format!("{base}/join-requests"),
+        paths::vehicles(household),
+        paths::vehicle(household, vehicle),
+        paths::fuel_logs(household, vehicle),
+        paths::summary(household),
+        paths::members(household),
+        paths::audit_events(household),
+        paths::join_requests(household),
     ]
 }
 

@@ -9,8 +9,7 @@ use uuid::Uuid;
 
 use crate::auth::auth0::{self, Auth0Validator};
 use crate::auth::internal::{CachedVerifier, InternalSigner};
-use crate::config::Rate;
-use crate::config::{Config, RateLimits};
+use crate::config::{Config, Rate, RateLimits};
 use crate::metrics::Metrics;
 use crate::rate_limit::{LimitKey, Limiter, SharedLimits};
 

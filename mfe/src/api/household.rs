@@ -4,8 +4,7 @@
 use shared::Role;
 use shared::fuel_logs::{FuelLog, NewFuelLog};
 use shared::households::{Members, RoleChange};
-use shared::invitations::Decision;
-use shared::invitations::{Invitation, JoinRequests, NewInvitation};
+use shared::invitations::{Decision, Invitation, JoinRequests, NewInvitation};
 use shared::page::{MAX_LIMIT, Page};
 use shared::paths;
 use shared::summary::Summary;

@@ -17,22 +17,16 @@
 //!
 //! [`TokenManager`]: crate::token::TokenManager
 
-// Declared in this order, not sorted: the order of the code in the wasm changes the
-// compressed bundle by a few hundred bytes, and this one is the smallest measured.
-mod error;
-
-mod tokens;
-
 mod account;
-
+mod error;
 mod household;
-
 mod http;
+mod tokens;
 
 pub use account::{create_household, my_households, redeem_invitation};
 pub use error::ApiError;
-// The standalone page's sign-in sends its requests through the same `fetch`.
 pub use household::{Client, HouseholdApi};
+// The standalone page's sign-in sends its requests through the same `fetch`.
 #[cfg(feature = "standalone")]
 pub(crate) use http::{Body, fetch, json};
 pub use tokens::{exchange, now_secs, token_manager};

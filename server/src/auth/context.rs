@@ -1,5 +1,5 @@
-//! The household context of a data request: [`HouseholdAccess`] (extracted by `http::extract`) verifies the
-//! internal token (cached) → matches the path's household to the token's → rate-limits the
+//! The household context of a data request. Its extractor (in `http::extract`) verifies
+//! the internal token (cached) → matches the path's household to the token's → rate-limits the
 //! `sub:household_id` → records it on the request's span, all without the database. The
 //! handler reads and validates its body, and only then calls [`HouseholdAccess::begin`],
 //! which opens the tenant transaction, in which the database admits the caller (or not)

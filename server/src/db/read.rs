@@ -63,8 +63,8 @@ pub struct HouseholdRead {
 /// What a read may see, checked against the role the database returns with the rows.
 pub struct Grant {
     /// The token's role, which must still be the database's.
-    pub token_role: Role,
-    pub readers: Readers,
+    pub(crate) token_role: Role,
+    pub(crate) readers: Readers,
 }
 
 /// Who may see a read's rows.
@@ -86,7 +86,7 @@ impl Grant {
 
 /// A token whose role is not the database's carries a stale grant: 401, and the
 /// micro-frontend exchanges again for the current role.
-pub fn current_role(database: Role, token: Role) -> Result<(), AppError> {
+pub(crate) fn current_role(database: Role, token: Role) -> Result<(), AppError> {
     if database == token {
         Ok(())
     } else {
@@ -97,7 +97,7 @@ pub fn current_role(database: Role, token: Role) -> Result<(), AppError> {
 }
 
 /// Only owners manage members, invitations and join requests, and read the audit record.
-pub fn owner(role: Role) -> Result<(), AppError> {
+pub(crate) fn owner(role: Role) -> Result<(), AppError> {
     if role == Role::Owner {
         Ok(())
     } else {

@@ -239,7 +239,7 @@ async fn stack(config: DevConfig) -> anyhow::Result<()> {
     );
     if !dist.join("index.html").exists() {
         println!(
-            "\n  note: {} has no built micro-frontend; run ./scripts/dev (or trunk build --release)",
+            "\n  note: {} has no built micro-frontend; run ./scripts/dev, which builds it",
             dist.display()
         );
     }

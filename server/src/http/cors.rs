@@ -41,7 +41,7 @@ impl Cors {
             .collect();
         let layer = CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins.clone()))
-            // What the element sends (mfe/src/api.rs), and the SDKs' calls to the API.
+            // What the element sends (mfe/src/api/), and the SDKs' calls to the API.
             .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
             .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
             .expose_headers([

@@ -1,5 +1,6 @@
 //! Extractors that answer bad input with the app's problem shape instead of axum's
-//! plain-text rejections.
+//! plain-text rejections, and the household context of every data route
+//! ([`HouseholdAccess`], whose checks are `auth::context`'s).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 

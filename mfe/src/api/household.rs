@@ -6,7 +6,7 @@ use shared::fuel_logs::{FuelLog, NewFuelLog};
 use shared::households::{Members, RoleChange};
 use shared::invitations::{Decision, Invitation, JoinRequests, NewInvitation};
 use shared::page::{MAX_LIMIT, Page};
-use shared::paths;
+use shared::paths::Household;
 use shared::summary::Summary;
 use shared::vehicles::{NewVehicle, Vehicle, VehiclePatch};
 use uuid::Uuid;
@@ -37,9 +37,11 @@ impl Client {
 
     /// The calls for one household at one API base (empty for the page's own origin).
     pub fn household(&self, api_base: &str, household_id: Uuid) -> HouseholdApi {
+        let key = TokenKey::new(household_id, api_base);
         HouseholdApi {
             client: self.clone(),
-            key: TokenKey::new(household_id, api_base),
+            paths: Household::at(&key.api_base, household_id),
+            key,
         }
     }
 }
@@ -49,6 +51,8 @@ impl Client {
 pub struct HouseholdApi {
     client: Client,
     key: TokenKey,
+    /// Its routes at its API base (`shared::paths`).
+    paths: Household,
 }
 
 impl HouseholdApi {
@@ -63,20 +67,17 @@ impl HouseholdApi {
 
     /// Every vehicle: a household has few, and the garage shows them all.
     pub async fn vehicles(&self) -> Result<Vec<Vehicle>, ApiError> {
-        Ok(self
-            .list(&paths::vehicles(self.id()), u32::MAX)
-            .await?
-            .items)
+        Ok(self.list(&self.paths.vehicles(), u32::MAX).await?.items)
     }
 
     pub async fn create_vehicle(&self, vehicle: &NewVehicle) -> Result<Vehicle, ApiError> {
         let body = to_json(vehicle)?;
-        let url = self.url(paths::vehicles(self.id()));
+        let url = self.paths.vehicles();
         self.call("POST", &url, Some(body)).await
     }
 
     pub async fn vehicle(&self, id: Uuid) -> Result<Vehicle, ApiError> {
-        let url = self.url(paths::vehicle(self.id(), id));
+        let url = self.paths.vehicle(id);
         self.call("GET", &url, None).await
     }
 
@@ -86,20 +87,19 @@ impl HouseholdApi {
         patch: &VehiclePatch,
     ) -> Result<Vehicle, ApiError> {
         let body = to_json(patch)?;
-        let url = self.url(paths::vehicle(self.id(), id));
+        let url = self.paths.vehicle(id);
         self.call("PATCH", &url, Some(body)).await
     }
 
     pub async fn delete_vehicle(&self, id: Uuid) -> Result<(), ApiError> {
-        let url = self.url(paths::vehicle(self.id(), id));
+        let url = self.paths.vehicle(id);
         self.done("DELETE", &url, None).await
     }
 
     /// A vehicle's newest `count` fuel logs, newest first; `next_cursor` says whether there
     /// are older ones.
     pub async fn fuel_logs(&self, vehicle_id: Uuid, count: u32) -> Result<Page<FuelLog>, ApiError> {
-        self.list(&paths::fuel_logs(self.id(), vehicle_id), count)
-            .await
+        self.list(&self.paths.fuel_logs(vehicle_id), count).await
     }
 
     pub async fn add_fuel_log(
@@ -108,18 +108,18 @@ impl HouseholdApi {
         log: &NewFuelLog,
     ) -> Result<FuelLog, ApiError> {
         let body = to_json(log)?;
-        let url = self.url(paths::fuel_logs(self.id(), vehicle_id));
+        let url = self.paths.fuel_logs(vehicle_id);
         self.call("POST", &url, Some(body)).await
     }
 
     pub async fn summary(&self) -> Result<Summary, ApiError> {
-        let url = self.url(paths::summary(self.id()));
+        let url = self.paths.summary();
         self.call("GET", &url, None).await
     }
 
     /// The members with their roles, owners first.
     pub async fn members(&self) -> Result<Members, ApiError> {
-        let url = self.url(paths::members(self.id()));
+        let url = self.paths.members();
         self.call("GET", &url, None).await
     }
 
@@ -128,14 +128,14 @@ impl HouseholdApi {
         let body = to_json(&RoleChange {
             role: role.as_str().to_owned(),
         })?;
-        let url = self.url(paths::member(self.id(), sub));
+        let url = self.paths.member(sub);
         self.done("PATCH", &url, Some(body)).await
     }
 
     /// Removes a member (owners), or the caller itself: leaving. The last owner cannot
     /// leave (409).
     pub async fn remove_member(&self, sub: &str) -> Result<(), ApiError> {
-        let url = self.url(paths::member(self.id(), sub));
+        let url = self.paths.member(sub);
         self.done("DELETE", &url, None).await
     }
 
@@ -144,33 +144,24 @@ impl HouseholdApi {
         let body = to_json(&NewInvitation {
             role: role.as_str().to_owned(),
         })?;
-        let url = self.url(paths::invitations(self.id()));
+        let url = self.paths.invitations();
         self.call("POST", &url, Some(body)).await
     }
 
     /// The pending join requests, oldest first (owners only).
     pub async fn join_requests(&self) -> Result<JoinRequests, ApiError> {
-        let url = self.url(paths::join_requests(self.id()));
+        let url = self.paths.join_requests();
         self.call("GET", &url, None).await
     }
 
     /// Approves (the requester becomes a member with the invitation's role) or denies.
     pub async fn decide(&self, sub: &str, decision: Decision) -> Result<(), ApiError> {
-        let url = self.url(paths::join_request(self.id(), sub, decision));
+        let url = self.paths.join_request(sub, decision);
         self.done("POST", &url, None).await
     }
 
-    fn id(&self) -> Uuid {
-        self.key.household_id
-    }
-
-    /// A path of `shared::paths` at this API base.
-    fn url(&self, path: String) -> String {
-        format!("{}{path}", self.key.api_base)
-    }
-
     fn list_url(&self, path: &str, cursor: Option<&str>, limit: u32) -> String {
-        let mut url = format!("{}{path}?limit={limit}", self.key.api_base);
+        let mut url = format!("{path}?limit={limit}");
         if let Some(cursor) = cursor {
             url.push_str("&cursor=");
             url.push_str(&String::from(js_sys::encode_uri_component(cursor)));

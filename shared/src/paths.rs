@@ -125,7 +125,7 @@ pub fn host_page(household: Uuid) -> String {
 }
 
 /// Percent-encodes one path segment: every byte but RFC 3986's unreserved characters.
-// Hand-written: a few lines, where a crate (or `format!`'s hex) adds to the element's bundle.
+#[cfg(not(all(feature = "js", target_arch = "wasm32")))]
 pub fn segment(text: &str) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(text.len());
@@ -139,6 +139,13 @@ pub fn segment(text: &str) -> String {
         }
     }
     out
+}
+
+/// In the browser, `encodeURIComponent`, which leaves `!'()*` as they are (a server
+/// decodes either), and keeps an encoder out of the element's bundle.
+#[cfg(all(feature = "js", target_arch = "wasm32"))]
+pub fn segment(text: &str) -> String {
+    js_sys::encode_uri_component(text).into()
 }
 
 #[cfg(test)]

@@ -109,6 +109,13 @@ pub fn is_unavailable(e: &sqlx::Error) -> bool {
     }
 }
 
+/// Whether PostgreSQL refused a value itself: SQLSTATE class 22, data exception.
+pub fn is_data_exception(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|db| db.code())
+        .is_some_and(|code| code.starts_with("22"))
+}
+
 /// Maps the constraints named in `migrations/` to the answers a client can act on.
 /// Everything else stays an internal error.
 pub fn constraint_error(e: &sqlx::Error) -> Option<AppError> {
@@ -169,6 +176,13 @@ impl From<sqlx::Error> for AppError {
         } else if is_unavailable(&e) {
             tracing::warn!(error = %e, "database unavailable");
             AppError::Unavailable("the database is unavailable: try again shortly")
+        } else if is_data_exception(&e) {
+            // The request carried a value PostgreSQL cannot hold (a NUL character, a number
+            // or date out of range): the client's fault, whichever check missed it first.
+            tracing::info!(error = %e, "a value the database refused");
+            AppError::BadRequest(
+                "a value in the request cannot be stored (a NUL character, or out of range)".into(),
+            )
         } else {
             AppError::Internal(e.into())
         }

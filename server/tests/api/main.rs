@@ -10,6 +10,7 @@ mod data_api;
 mod dev_idp;
 mod embedding;
 mod exchange;
+mod hostile_input;
 mod idp_keys;
 mod interface;
 mod lifecycle;

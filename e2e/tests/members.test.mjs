@@ -122,7 +122,7 @@ test("a member who leaves is refused at once; the last owner cannot leave", asyn
   const { id: household } = await api("POST", "/api/households", aliceAuth0, { name: `Leave test ${Date.now()}` });
   const aliceInternal = await internal(aliceAuth0, household);
   const { code } = await api("POST", `/api/households/${household}/invitations`, aliceInternal, { role: "viewer" });
-  await api("POST", `/api/invitations/${encodeURIComponent(code)}`, bobAuth0);
+  await api("POST", "/api/invitations/redeem", bobAuth0, { code });
   await api("POST", `/api/households/${household}/join-requests/${encodeURIComponent("auth0|bob")}/approve`, aliceInternal);
 
   // Bob, a viewer, sees the members but none of the owner's controls, and leaves.

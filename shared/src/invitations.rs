@@ -1,4 +1,4 @@
-//! `POST …/invitations`, `POST /api/invitations/{code}` and `…/join-requests`.
+//! `POST …/invitations`, `POST /api/invitations/redeem` and `…/join-requests`.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -72,7 +72,17 @@ impl Decision {
     }
 }
 
-/// The answer of `POST /api/invitations/{code}`: a request awaiting an owner.
+/// The body of `POST /api/invitations/redeem`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Encode))]
+#[serde(deny_unknown_fields)]
+pub struct RedeemInvitation {
+    /// The code an owner shared.
+    pub code: String,
+}
+
+/// The answer of `POST /api/invitations/redeem`: a request awaiting an owner.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "js", derive(jsvalue::Decode))]

@@ -10,6 +10,9 @@ pub const EXCHANGE: &str = "/exchange";
 pub const JWKS: &str = "/.well-known/jwks.json";
 pub const MY_HOUSEHOLDS: &str = "/api/me/households";
 pub const HOUSEHOLDS: &str = "/api/households";
+/// Redeeming an invitation code, with the Auth0 token; the code travels in the body
+/// ([`crate::invitations::RedeemInvitation`]), never in a URL that proxies log.
+pub const REDEEM: &str = "/api/invitations/redeem";
 /// The identity provider's settings for browser code (the standalone page reads them).
 pub const CONFIG: &str = "/config.json";
 
@@ -100,11 +103,6 @@ pub fn member(household: Uuid, sub: &str) -> String {
 
 pub fn invitations(household: Uuid) -> String {
     Household::at("", household).invitations()
-}
-
-/// Redeeming an invitation code, with the Auth0 token.
-pub fn redeem(code: &str) -> String {
-    format!("/api/invitations/{}", segment(code))
 }
 
 pub fn join_requests(household: Uuid) -> String {

@@ -3,7 +3,7 @@
 //! invitation code.
 
 use shared::households::{CreatedHousehold, MyHouseholds, NewHousehold};
-use shared::invitations::Redemption;
+use shared::invitations::{RedeemInvitation, Redemption};
 use shared::paths;
 use web_sys::AbortSignal;
 
@@ -33,15 +33,18 @@ pub async fn create_household(
     signed_in("POST", &url, access_token, Some(&body), None).await
 }
 
-/// `POST {api_base}/api/invitations/{code}`, with the Auth0 access token: files a join
+/// `POST {api_base}/api/invitations/redeem {"code"}`, with the Auth0 access token: files a join
 /// request that an owner of the code's household approves or denies.
 pub async fn redeem_invitation(
     api_base: &str,
     access_token: &str,
     code: &str,
 ) -> Result<Redemption, ApiError> {
-    let url = at(api_base, &paths::redeem(code.trim()));
-    signed_in("POST", &url, access_token, None, None).await
+    let url = at(api_base, paths::REDEEM);
+    let body = to_json(&RedeemInvitation {
+        code: code.trim().to_owned(),
+    })?;
+    signed_in("POST", &url, access_token, Some(&body), None).await
 }
 
 /// `path` at `api_base` (empty for the page's own origin).

@@ -1,17 +1,19 @@
 //! `POST /api/households/{household_id}/invitations` (owners make a single-use code) and
-//! `POST /api/invitations/{code}` (a signed-in person redeems it: a join request awaiting
-//! an owner). Redemption runs before the caller belongs to the household, in a
+//! `POST /api/invitations/redeem` (a signed-in person redeems it: a join request awaiting
+//! an owner; the code in the body, so it never lands in an access log). Redemption runs before the caller belongs to the household, in a
 //! [`RedemptionTx`] that sees only the invitation the code names.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use shared::audit::AuditAction;
-use shared::invitations::{Invitation, JoinRequestStatus, NewInvitation, Redemption};
+use shared::invitations::{
+    Invitation, JoinRequestStatus, NewInvitation, RedeemInvitation, Redemption,
+};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{AppJson, AppPath};
+use super::extract::AppJson;
 use super::params::HouseholdPath;
 use super::problems::{Conflict, DataErrors, Invalid, NotFound, SignedInErrors};
 use crate::auth::bearer;
@@ -72,18 +74,19 @@ pub(super) async fn create(
 ///
 /// 404 for an unknown, used or expired code; 409 when the caller is already a member or
 /// has a request pending.
-#[utoipa::path(post, path = "/api/invitations/{code}", tag = "invitations", security(("auth0_token" = [])),
-    params(("code" = String, Path, description = "The invitation code")),
+#[utoipa::path(post, path = "/api/invitations/redeem", tag = "invitations", security(("auth0_token" = [])),
+    request_body = RedeemInvitation,
     responses((status = 202, body = Redemption),
-        NotFound, Conflict, SignedInErrors))]
+        NotFound, Conflict, Invalid, SignedInErrors))]
 pub(super) async fn redeem(
     State(state): State<AppState>,
     headers: HeaderMap,
-    AppPath(code): AppPath<String>,
+    AppJson(RedeemInvitation { code }): AppJson<RedeemInvitation>,
 ) -> Result<(StatusCode, Json<Redemption>)> {
     let claims = state.auth0.validate(bearer(&headers)?).await?;
+    let code = code.trim();
     tracing::Span::current().record("sub", claims.sub.as_str());
-    let household_id = invitations::household_of(&code).ok_or(AppError::NotFound)?;
+    let household_id = invitations::household_of(code).ok_or(AppError::NotFound)?;
     // The exchange's per-person budget, so codes cannot be guessed at speed.
     state
         .limits
@@ -93,7 +96,7 @@ pub(super) async fn redeem(
     let mut tx = RedemptionTx::begin(
         &state.db,
         household_id,
-        &invitations::hash(&code),
+        &invitations::hash(code),
         &claims.sub,
     )
     .await?;

@@ -99,11 +99,11 @@ async fn a_subject_with_a_nul_or_past_any_length_is_a_client_error() {
             let path = paths::join_request(h, sub, decision);
             refused(app.send(Method::POST, &path, &token, None).await, &path).await;
         }
-        let redeem = paths::redeem(sub);
         let person = app.issuer.token("auth0|bob");
+        let code = Some(json!({ "code": sub }));
         refused(
-            app.send(Method::POST, &redeem, &person, None).await,
-            &redeem,
+            app.send(Method::POST, paths::REDEEM, &person, code).await,
+            paths::REDEEM,
         )
         .await;
     }

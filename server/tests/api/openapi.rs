@@ -74,7 +74,7 @@ fn every_shared_path_builder_names_a_documented_route() {
         paths::members(h),
         paths::member(h, "auth0|alice"),
         paths::invitations(h),
-        paths::redeem("a code"),
+        paths::REDEEM.to_owned(),
         paths::join_requests(h),
         paths::join_request(h, "auth0|bob", Decision::Approve),
         paths::join_request(h, "auth0|bob", Decision::Deny),

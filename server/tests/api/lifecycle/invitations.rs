@@ -184,11 +184,41 @@ async fn a_code_is_refused_to_a_member_when_expired_and_when_malformed() {
     assert_problem(redeem(&app, "auth0|erin", "not-a-code").await, 404).await;
     let anonymous = app
         .http
-        .post(app.url(&paths::redeem(&code)))
+        .post(app.url(paths::REDEEM))
+        .json(&json!({ "code": code }))
         .send()
         .await
         .unwrap();
     assert_problem(anonymous, 401).await;
+}
+
+/// A code in a URL lands in every proxy's access log, so no route takes one there.
+#[tokio::test]
+async fn a_code_travels_only_in_the_body() {
+    let app = TestApp::spawn().await;
+    let (h, owner) = app.household_with("Home", "auth0|alice", "owner").await;
+    let code = invite(&app, h, &owner, "member").await;
+    let person = app.issuer.token("auth0|dave");
+
+    let in_path = app
+        .send(
+            Method::POST,
+            &format!("/api/invitations/{code}"),
+            &person,
+            None,
+        )
+        .await;
+    assert_eq!(in_path.status(), 404);
+    let unknown_field = Some(json!({ "code": code, "role": "owner" }));
+    assert_problem(
+        app.send(Method::POST, paths::REDEEM, &person, unknown_field)
+            .await,
+        422,
+    )
+    .await;
+
+    // Neither attempt used the code up.
+    assert_eq!(redeem(&app, "auth0|dave", &code).await.status(), 202);
 }
 
 #[tokio::test]

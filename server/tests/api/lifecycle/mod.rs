@@ -38,7 +38,7 @@ async fn invite(app: &TestApp, h: Uuid, owner_token: &str, role: &str) -> String
 }
 
 async fn redeem(app: &TestApp, sub: &str, code: &str) -> Response {
-    as_person(app, sub, &paths::redeem(code), None).await
+    as_person(app, sub, paths::REDEEM, Some(json!({ "code": code }))).await
 }
 
 async fn actions(app: &TestApp, h: Uuid, owner_token: &str) -> Vec<Value> {

@@ -53,6 +53,15 @@ test("a client gets one burst across both replicas; another client is limited ap
   assert.deepEqual([...upstreams].sort(), [...REPLICAS].sort());
 });
 
+test("nginx's access log keeps no query string: a code in a link stays out of it", async () => {
+  const secret = `code-${Date.now()}`;
+  const response = await fetch(new URL(`/join?code=${secret}`, BASE));
+  await response.arrayBuffer();
+  const lines = readFileSync(process.env.CLUSTER_ACCESS_LOG, "utf8").split("\n");
+  assert.ok(lines.some((line) => line.includes('"GET /join"')), "the request is logged, by its path");
+  assert.ok(!lines.some((line) => line.includes(secret)), "the code is not in the log");
+});
+
 test("the element loads through nginx and shows the household from PostgreSQL via PgBouncer", async () => {
   // A callback the issuer accepts: `server dev`'s own (its host page's).
   const token = await accessToken("auth0|alice", process.env.CLUSTER_CALLBACK);

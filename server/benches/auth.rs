@@ -147,14 +147,10 @@ fn auth0(c: &mut Criterion) {
         );
     rt.spawn(async move { axum::serve(listener, app).await.unwrap() });
 
-    let config = Auth0Config {
-        issuer: issuer.clone(),
-        audience: "https://api.bench".into(),
-        client_id: "spa".into(),
-    };
+    let config = Auth0Config::new(issuer.clone(), "https://api.bench".into(), "spa".into());
     let validator = Arc::new(Auth0Validator::new(&config, Duration::from_secs(30)).unwrap());
     let now = jsonwebtoken::get_current_timestamp();
-    let claims = serde_json::json!({"iss": issuer, "sub": "auth0|bench", "aud": ["https://api.bench"], "iat": now, "exp": now + 3600});
+    let claims = serde_json::json!({"iss": issuer, "sub": "auth0|bench", "aud": ["https://api.bench"], "iat": now, "exp": now + 3600, "azp": "spa"});
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some("bench".into());
     let encoding = EncodingKey::from_rsa_der(key.to_pkcs1_der().unwrap().as_bytes());

@@ -79,6 +79,8 @@ struct KeyCache {
 pub struct Auth0Validator {
     issuer: String,
     validation: Validation,
+    /// `azp` values accepted (`AUTH0_ALLOWED_CLIENT_IDS`).
+    allowed_client_ids: Vec<String>,
     http: reqwest::Client,
     cache: RwLock<KeyCache>,
     fetch_lock: tokio::sync::Mutex<()>,
@@ -125,6 +127,7 @@ impl Auth0Validator {
         Ok(Self {
             issuer: config.issuer.clone(),
             validation,
+            allowed_client_ids: config.allowed_client_ids.clone(),
             http,
             cache: RwLock::default(),
             fetch_lock: tokio::sync::Mutex::new(()),
@@ -207,6 +210,14 @@ impl Auth0Validator {
         let now = jsonwebtoken::get_current_timestamp();
         if data.claims.iat.is_some_and(|iat| iat > now + LEEWAY_SECS) {
             return Err(Auth0Error::Invalid("issued in the future"));
+        }
+        // The audience says the token is for this API; `azp` says which application holds
+        // it. Without this check any client with a token for the audience (a
+        // machine-to-machine client, a third-party app the person consented to) would act
+        // as the person. A token without `azp` is refused: fail closed.
+        let client = data.claims.azp.as_deref();
+        if !client.is_some_and(|c| self.allowed_client_ids.iter().any(|a| a == c)) {
+            return Err(Auth0Error::Invalid("client not allowed"));
         }
         Ok(data.claims)
     }

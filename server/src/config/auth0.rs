@@ -1,5 +1,6 @@
 //! The identity provider whose access tokens `/exchange` accepts: `AUTH0_DOMAIN` or
-//! `AUTH0_ISSUER`, the API's audience and the micro-frontend's client id.
+//! `AUTH0_ISSUER`, the API's audience, the micro-frontend's client id and the clients
+//! (`azp`) whose tokens are accepted.
 
 use clap::error::ErrorKind;
 use clap::{ArgMatches, Args, Command, FromArgMatches};
@@ -14,6 +15,20 @@ pub struct Auth0Config {
     pub issuer: String,
     pub audience: String,
     pub client_id: String,
+    /// The `azp` values accepted: the applications that may act for a person here.
+    pub allowed_client_ids: Vec<String>,
+}
+
+impl Auth0Config {
+    /// An identity provider whose tokens are accepted from `client_id` alone.
+    pub fn new(issuer: String, audience: String, client_id: String) -> Self {
+        Self {
+            issuer,
+            audience,
+            allowed_client_ids: vec![client_id.clone()],
+            client_id,
+        }
+    }
 }
 
 /// How [`Auth0Config`] is read: the issuer either as itself or as a domain.
@@ -33,6 +48,11 @@ struct Auth0Args {
     /// The micro-frontend's single-page client id
     #[arg(long, env = "AUTH0_CLIENT_ID", value_parser = non_empty::<String>)]
     auth0_client_id: String,
+    /// The applications (`azp`, comma-separated) whose access tokens are accepted; default
+    /// AUTH0_CLIENT_ID alone. Any other client with a token for the audience (a
+    /// machine-to-machine client, a third-party app) gets 401
+    #[arg(long, env = "AUTH0_ALLOWED_CLIENT_IDS", value_delimiter = ',', value_parser = non_empty::<String>)]
+    auth0_allowed_client_ids: Vec<String>,
 }
 
 impl Args for Auth0Config {
@@ -63,11 +83,11 @@ impl FromArgMatches for Auth0Config {
                  an access token; use the API identifier from the Auth0 dashboard\n",
             ));
         }
-        Ok(Self {
-            issuer,
-            audience: args.auth0_audience,
-            client_id: args.auth0_client_id,
-        })
+        let mut config = Self::new(issuer, args.auth0_audience, args.auth0_client_id);
+        if !args.auth0_allowed_client_ids.is_empty() {
+            config.allowed_client_ids = args.auth0_allowed_client_ids;
+        }
+        Ok(config)
     }
     fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
         *self = Self::from_arg_matches(matches)?;

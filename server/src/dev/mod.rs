@@ -196,11 +196,7 @@ async fn stack(config: DevConfig) -> anyhow::Result<()> {
     let header_read = Duration::from_secs(config.runtime.timeouts.header_read_secs);
     let config = Config {
         database_url: runtime_url,
-        auth0: Auth0Config {
-            issuer,
-            audience: AUDIENCE.into(),
-            client_id: CLIENT_ID.into(),
-        },
+        auth0: Auth0Config::new(issuer, AUDIENCE.into(), CLIENT_ID.into()),
         internal: config.internal,
         runtime: config.runtime,
         mfe_dist: Some(dist.clone()),

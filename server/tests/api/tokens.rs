@@ -160,6 +160,12 @@ async fn bad_tokens_are_refused_with_401_before_the_database_is_touched() {
         ("missing iss", sign(&without(good.clone(), "iss"))),
         ("missing aud", sign(&without(good.clone(), "aud"))),
         (
+            "azp of another client (a machine-to-machine app)",
+            sign(&with(good.clone(), "azp", json!("m2m-client"))),
+        ),
+        ("missing azp", sign(&without(good.clone(), "azp"))),
+        ("numeric azp", sign(&with(good.clone(), "azp", json!(7)))),
+        (
             "kid with ../",
             raw_rs256(
                 &json!({"alg": "RS256", "kid": "../../etc/passwd"}),
@@ -226,6 +232,38 @@ async fn bad_tokens_are_refused_with_401_before_the_database_is_touched() {
         0,
         "a refused token must not reach the database"
     );
+}
+
+/// `AUTH0_ALLOWED_CLIENT_IDS` replaces the default (`AUTH0_CLIENT_ID` alone).
+#[tokio::test]
+async fn only_the_allowed_clients_tokens_are_accepted() {
+    let app = TestApp::spawn_with(Options {
+        settings: vec!["--auth0-allowed-client-ids", "native-app,partner-app"],
+        ..Options::default()
+    })
+    .await;
+    let household = app.db.household("Home").await;
+    app.db.member(household, "auth0|alice", "owner").await;
+    let header = app.issuer.header();
+    let from = |azp: &str| {
+        let claims = with(app.issuer.claims("auth0|alice"), "azp", json!(azp));
+        app.issuer.sign(&header, &claims)
+    };
+
+    for allowed in ["native-app", "partner-app"] {
+        let response = app
+            .exchange_with(&from(allowed), &household.to_string())
+            .await;
+        assert_eq!(response.status(), 200, "{allowed}");
+    }
+    let refused = app
+        .exchange_with(&from(CLIENT_ID), &household.to_string())
+        .await;
+    assert_eq!(
+        refused.headers()["www-authenticate"],
+        r#"Bearer error="invalid_token""#
+    );
+    assert_problem(refused, 401).await;
 }
 
 #[tokio::test]

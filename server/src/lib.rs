@@ -34,7 +34,7 @@ use tracing::Span;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::http::extract::BODY_LIMIT;
-use crate::request_id::RequestId;
+use crate::request_id::{ClientRequestId, RequestId};
 use crate::state::{AppState, Tuning};
 
 /// The whole router, for `serve` and for in-process tests.
@@ -74,9 +74,14 @@ pub fn app(state: AppState) -> Router {
                         .get::<RequestId>()
                         .map(RequestId::as_str)
                         .unwrap_or_default();
+                    let client_id = req
+                        .extensions()
+                        .get::<ClientRequestId>()
+                        .map(ClientRequestId::as_str);
                     tracing::info_span!(
                         "request",
                         request_id = id,
+                        client_request_id = client_id,
                         method = %req.method(),
                         route,
                         household_id = tracing::field::Empty,

@@ -1,6 +1,8 @@
-//! A request id for every request: taken from a well-formed incoming `x-request-id`
-//! (so ids chain across services) or made fresh, echoed on the response, recorded on the
-//! request's span, and put into every problem body.
+//! A request id for every request, always the server's own: recorded on the request's
+//! span, put into every problem body and into the audit record. A client's well-formed
+//! `x-request-id` is echoed back and logged beside ours (`client_request_id`), so ids chain
+//! across services, but never stored as ours: a client chooses what it sends, and the audit
+//! record must not say what a client wished it to.
 
 use axum::extract::Request;
 use axum::http::HeaderValue;
@@ -16,6 +18,16 @@ tokio::task_local! {
 /// The id of the request being handled; also stored in the request's extensions.
 #[derive(Debug, Clone)]
 pub struct RequestId(pub HeaderValue);
+
+/// A client's own well-formed `x-request-id`, in the request's extensions when it sent one.
+#[derive(Debug, Clone)]
+pub struct ClientRequestId(pub HeaderValue);
+
+impl ClientRequestId {
+    pub fn as_str(&self) -> &str {
+        self.0.to_str().unwrap_or_default()
+    }
+}
 
 impl RequestId {
     pub fn as_str(&self) -> &str {
@@ -42,15 +54,18 @@ pub fn fresh() -> HeaderValue {
     HeaderValue::from_str(&id).unwrap_or(HeaderValue::from_static("invalid"))
 }
 
-/// Outermost middleware: every response, errors included, carries the id.
+/// Outermost middleware: every response, errors included, carries an id: the client's
+/// when it sent a well-formed one, ours otherwise.
 pub async fn middleware(mut req: Request, next: Next) -> Response {
-    let id = match req.headers().get(HEADER) {
-        Some(v) if acceptable(v) => v.clone(),
-        _ => fresh(),
-    };
-    let id = RequestId(id);
+    let id = RequestId(fresh());
+    let theirs = req.headers().get(HEADER).filter(|v| acceptable(v)).cloned();
+    if let Some(theirs) = &theirs {
+        req.extensions_mut().insert(ClientRequestId(theirs.clone()));
+    }
     req.extensions_mut().insert(id.clone());
     let mut response = REQUEST_ID.scope(id.clone(), next.run(req)).await;
-    response.headers_mut().insert(HEADER, id.0);
+    response
+        .headers_mut()
+        .insert(HEADER, theirs.unwrap_or(id.0));
     response
 }

@@ -24,6 +24,10 @@ async fn the_audit_record_holds_data_writes_with_actor_time_and_request_id_and_n
         .await
         .unwrap();
     assert_eq!(created.status(), 201);
+    let created_id_header = created.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let vehicle: Value = created.json().await.unwrap();
     let id = vehicle["id"].as_str().unwrap();
     let vehicle_path = paths::vehicle(h, id.parse().unwrap());
@@ -61,7 +65,15 @@ async fn the_audit_record_holds_data_writes_with_actor_time_and_request_id_and_n
         .unwrap();
     assert_eq!(create["actor"], "auth0|bob");
     assert_eq!(create["target"], id);
-    assert_eq!(create["request_id"], "req-create-golf");
+    // The id is the server's own: the client's is echoed, never recorded as ours.
+    assert_eq!(created_id_header, "req-create-golf");
+    assert_ne!(create["request_id"], "req-create-golf");
+    assert!(
+        create["request_id"]
+            .as_str()
+            .is_some_and(|id| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())),
+        "{create}"
+    );
     assert!(
         create["at"]
             .as_str()

@@ -9,6 +9,7 @@ use std::sync::LazyLock;
 
 use shared::audit::{AuditAction, AuditEvent};
 use sqlx::PgConnection;
+use uuid::Uuid;
 
 use super::read::{HouseholdRead, in_household};
 use crate::error::AppError;
@@ -33,29 +34,35 @@ pub async fn record(
     Ok(())
 }
 
-/// An event and its position, for keyset pagination.
+/// An event and its random id, which the next page's cursor names.
 #[derive(sqlx::FromRow)]
 pub struct Row {
-    pub id: i64,
+    pub event_id: Uuid,
     #[sqlx(flatten)]
     pub event: AuditEvent,
 }
 
+/// Newest first, by the position (`id`, a sequence all households share) of the event the
+/// cursor names, found under row-level security: another household's event id finds no
+/// position, so its cursor reads nothing. The position itself never leaves the database.
 static LIST: LazyLock<String> = LazyLock::new(|| {
     in_household(
-        "SELECT id, at, actor, action, target, request_id FROM audit_events \
-         WHERE ($3::bigint IS NULL OR id < $3) ORDER BY id DESC LIMIT $4",
+        "SELECT event_id, at, actor, action, target, request_id FROM audit_events \
+         WHERE ($3::uuid IS NULL OR id < (SELECT c.id FROM audit_events c \
+                                          WHERE c.household_id = app.current_household_id() \
+                                            AND c.event_id = $3)) \
+         ORDER BY id DESC LIMIT $4",
     )
 });
 
-/// One page, newest first; `before` is the last id of the previous page.
+/// One page, newest first; `after` is the last event of the previous page.
 pub async fn list(
     read: &HouseholdRead,
-    before: Option<i64>,
+    after: Option<Uuid>,
     limit: u32,
 ) -> Result<Vec<Row>, AppError> {
     let admitted = read
-        .fetch(&LIST, |q| q.bind(before).bind(i64::from(limit)))
+        .fetch(&LIST, |q| q.bind(after).bind(i64::from(limit)))
         .await?;
     Ok(admitted.all()?)
 }

@@ -29,9 +29,9 @@ pub(super) async fn list(
     AppQuery(params): AppQuery<PageParams>,
 ) -> Result<Json<Page<AuditEvent>>> {
     let limit = params.limit()?;
-    let before = params.cursor(|c| c.parse::<i64>().ok())?;
-    let rows = audit_events::list(&access.read_as_owner(), before, limit + 1).await?;
-    let Page { items, next_cursor } = page(rows, limit, |r| r.id.to_string());
+    let after = params.cursor(|c| c.parse::<uuid::Uuid>().ok())?;
+    let rows = audit_events::list(&access.read_as_owner(), after, limit + 1).await?;
+    let Page { items, next_cursor } = page(rows, limit, |r| r.event_id.to_string());
     let items = items.into_iter().map(|r| r.event).collect();
     Ok(Json(Page { items, next_cursor }))
 }

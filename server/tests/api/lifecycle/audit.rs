@@ -134,6 +134,63 @@ async fn the_audit_record_is_paginated_newest_first() {
     .await;
 }
 
+/// A cursor that held the event's position in a sequence all households share would count,
+/// in its gaps, the other households' activity.
+#[tokio::test]
+async fn an_audit_cursor_reveals_nothing_of_other_households() {
+    use base64::Engine;
+    let app = TestApp::spawn().await;
+    let (a, alice) = app.household_with("A", "auth0|alice", "owner").await;
+    let (b, bob) = app.household_with("B", "auth0|bob", "owner").await;
+    invite(&app, a, &alice, "viewer").await;
+    for _ in 0..3 {
+        invite(&app, b, &bob, "viewer").await;
+    }
+    invite(&app, a, &alice, "member").await;
+    let first: Value = app
+        .get(&format!("{}?limit=1", paths::audit_events(a)), &alice)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let cursor = first["next_cursor"].as_str().unwrap();
+
+    let key = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .unwrap();
+    let key = String::from_utf8(key).unwrap();
+    assert!(
+        key.parse::<u64>().is_err(),
+        "the cursor is a position: {key}"
+    );
+    assert_eq!(key.parse::<uuid::Uuid>().unwrap().get_version_num(), 4);
+    // It leads to A's earlier event, and in B to nothing.
+    let next: Value = app
+        .get(
+            &format!("{}?cursor={cursor}", paths::audit_events(a)),
+            &alice,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(next["items"].as_array().unwrap().len(), 1);
+    assert!(
+        next["items"][0]["target"]
+            .as_str()
+            .unwrap()
+            .ends_with("as viewer")
+    );
+    let elsewhere: Value = app
+        .get(&format!("{}?cursor={cursor}", paths::audit_events(b)), &bob)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(elsewhere["items"], json!([]));
+    assert_eq!(elsewhere["next_cursor"], Value::Null);
+}
+
 #[tokio::test]
 async fn the_operator_commands_are_in_the_audit_record() {
     let app = TestApp::spawn().await;

@@ -182,6 +182,15 @@ async fn the_operator_commands_fail_with_a_clear_message_for_an_unknown_househol
 async fn an_owner_that_is_not_a_superuser_can_suspend_under_forced_rls() {
     let app = TestApp::spawn().await;
     let h = app.db.household("Home").await;
+    app.db.member(h, "auth0|alice", "owner").await;
+    sqlx::query(
+        "INSERT INTO invitations (household_id, code_hash, role, created_by, expires_at) \
+         VALUES ($1, repeat('a', 64), 'member', 'auth0|alice', now() + interval '1 day')",
+    )
+    .bind(h)
+    .execute(&app.db.admin)
+    .await
+    .unwrap();
     // A non-superuser owner of the tables, as a production schema owner would be. Roles
     // are cluster-wide, so it is created once and reused; ownership is per database.
     sqlx::raw_sql(
@@ -199,6 +208,8 @@ async fn an_owner_that_is_not_a_superuser_can_suspend_under_forced_rls() {
         "ALTER TABLE households OWNER TO household_owner_test",
         "ALTER TABLE household_members OWNER TO household_owner_test",
         "ALTER TABLE audit_events OWNER TO household_owner_test",
+        // Suspending revokes the household's open invitation codes.
+        "ALTER TABLE invitations OWNER TO household_owner_test",
     ] {
         sqlx::query(statement).execute(&app.db.admin).await.unwrap();
     }
@@ -217,6 +228,14 @@ async fn an_owner_that_is_not_a_superuser_can_suspend_under_forced_rls() {
         .await
         .unwrap();
     assert_eq!(status, "suspended");
+    let revoked: bool = sqlx::query_scalar(
+        "SELECT revoked_at IS NOT NULL FROM invitations WHERE household_id = $1",
+    )
+    .bind(h)
+    .fetch_one(&app.db.admin)
+    .await
+    .unwrap();
+    assert!(revoked, "suspending revokes the open invitation codes");
     assert!(update(&mut conn, h, Active).await.unwrap());
 }
 

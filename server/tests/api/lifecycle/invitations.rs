@@ -221,6 +221,60 @@ async fn a_code_travels_only_in_the_body() {
     assert_eq!(redeem(&app, "auth0|dave", &code).await.status(), 202);
 }
 
+/// A code speaks for its inviter: it stops working when they can no longer invite (demoted,
+/// removed, gone) or the household is suspended, and stays revoked after reactivation.
+#[tokio::test]
+async fn a_code_is_revoked_when_its_inviter_stops_being_an_owner_or_the_household_is_suspended() {
+    let app = TestApp::spawn().await;
+    let (h, alice) = app.household_with("Home", "auth0|alice", "owner").await;
+    for sub in ["auth0|bob", "auth0|carol", "auth0|dan"] {
+        app.db.member(h, sub, "owner").await;
+    }
+    let bob = app.internal_token("auth0|bob", h).await;
+    let carol = app.internal_token("auth0|carol", h).await;
+    let dan = app.internal_token("auth0|dan", h).await;
+    let (of_bob, of_carol, of_dan) = (
+        invite(&app, h, &bob, "member").await,
+        invite(&app, h, &carol, "member").await,
+        invite(&app, h, &dan, "member").await,
+    );
+    let of_alice = invite(&app, h, &alice, "member").await;
+
+    // Alice demotes Bob; Carol leaves; Dan stays an owner.
+    let demote = Some(json!({"role": "member"}));
+    let demoted = app
+        .send(
+            Method::PATCH,
+            &paths::member(h, "auth0|bob"),
+            &alice,
+            demote,
+        )
+        .await;
+    assert_eq!(demoted.status(), 204);
+    let left = app
+        .send(
+            Method::DELETE,
+            &paths::member(h, "auth0|carol"),
+            &carol,
+            None,
+        )
+        .await;
+    assert_eq!(left.status(), 204);
+
+    assert_problem(redeem(&app, "auth0|erin", &of_bob).await, 404).await;
+    assert_problem(redeem(&app, "auth0|erin", &of_carol).await, 404).await;
+    assert_eq!(redeem(&app, "auth0|erin", &of_dan).await.status(), 202);
+
+    // Suspension revokes every open code, and reactivation brings none back.
+    let mut admin = app.db.admin.acquire().await.unwrap();
+    let update = server::db::households::update_status;
+    use shared::households::HouseholdStatus::{Active, Suspended};
+    assert!(update(&mut admin, h, Suspended).await.unwrap());
+    assert_problem(redeem(&app, "auth0|frank", &of_alice).await, 404).await;
+    assert!(update(&mut admin, h, Active).await.unwrap());
+    assert_problem(redeem(&app, "auth0|frank", &of_alice).await, 404).await;
+}
+
 #[tokio::test]
 async fn a_denied_person_asks_again_only_with_a_new_code() {
     let app = TestApp::spawn().await;

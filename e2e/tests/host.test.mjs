@@ -3,6 +3,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import http from "node:http";
 import { BASE, HOUSEHOLDS, SHOTS, launch } from "../support.mjs";
 
 let browser;
@@ -82,4 +83,25 @@ test("a household the user is not in shows access denied in the host", async () 
   assert.doesNotMatch(await shadow(page), /Daily Driver/);
   await page.screenshot({ path: `${SHOTS}host-access-denied.png`, fullPage: true });
   await context.close();
+});
+
+/// GET `url` with `Host: host` (fetch may not set Host; node's http may).
+function withHost(url, host) {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, { headers: { host }, agent: false }, (response) => {
+      response.resume();
+      response.on("end", () => resolve(response.statusCode));
+    });
+    request.on("error", reject);
+  });
+}
+
+test("server dev and its issuer answer only their own names (no DNS rebinding)", async () => {
+  const config = await (await fetch(`${BASE}/config.json`)).json();
+  const discovery = `${config.issuer}.well-known/openid-configuration`;
+  for (const url of [`${BASE}/readyz`, discovery]) {
+    const port = new URL(url).port;
+    assert.equal(await withHost(url, `localhost:${port}`), 200, url);
+    assert.equal(await withHost(url, `rebound.example:${port}`), 421, url);
+  }
 });

@@ -36,6 +36,10 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// A `Host` this server does not answer to (`server dev` on loopback: a page whose
+    /// name was rebound to 127.0.0.1, DNS rebinding).
+    #[error("misdirected request")]
+    Misdirected,
     #[error("validation failed")]
     Validation(Vec<FieldError>),
     #[error("rate limited")]
@@ -78,6 +82,7 @@ impl AppError {
             AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Misdirected => StatusCode::MISDIRECTED_REQUEST,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) | AppError::PoolExhausted => StatusCode::SERVICE_UNAVAILABLE,
@@ -103,6 +108,11 @@ impl AppError {
                 "unsupported-media-type",
                 "Unsupported Media Type",
                 Some("send application/json".into()),
+            ),
+            AppError::Misdirected => (
+                "misdirected-request",
+                "Misdirected Request",
+                Some("this server answers only its own host names".into()),
             ),
             AppError::Validation(_) => (
                 "validation",

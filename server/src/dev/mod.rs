@@ -2,6 +2,7 @@
 //! PostgreSQL cluster (unless `DATABASE_URL` is set), migrations, demo data, the
 //! development identity provider, the built micro-frontend and the host page.
 
+mod hosts;
 pub mod idp;
 pub mod postgres;
 pub mod seed;
@@ -211,14 +212,14 @@ async fn stack(config: DevConfig) -> anyhow::Result<()> {
         .with_context(|| format!("binding {idp_bind} (DEV_IDP_BIND_ADDR)"))?;
     let shutdown = futures::FutureExt::shared(Box::pin(crate::shutdown_signal()));
     let issuer_served = tokio::spawn(crate::run_router(
-        idp::router(Arc::new(idp)),
+        hosts::only(idp::router(Arc::new(idp)), hosts::names(idp_bind)),
         idp_listener,
         header_read,
         shutdown.clone(),
     ));
     let state = crate::start(config, Tuning::default()).await?;
     crate::spawn_metrics(&state, shutdown.clone()).await?;
-    let app = crate::app(state);
+    let app = hosts::only(crate::app(state), hosts::names(bind));
 
     println!("\nThe household stack is running (ctrl-c stops it and the throwaway database):\n");
     for h in seed::households() {

@@ -11,6 +11,7 @@ pub mod invitations;
 pub mod members;
 pub mod memberships;
 pub mod migrate;
+pub mod pooler;
 pub mod quota;
 pub mod read;
 pub mod summary;
@@ -164,8 +165,7 @@ pub fn rule_error(constraint: &str) -> Option<FieldError> {
 }
 
 /// The database's errors as the API answers them: a named constraint as its 409 or 422, a
-/// pool or server that cannot serve as 503, anything else an internal error (logged, never
-/// shown).
+/// value PostgreSQL refused as 400, and anything else as 503 (logged, never shown).
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         if let Some(answer) = constraint_error(&e) {
@@ -184,7 +184,12 @@ impl From<sqlx::Error> for AppError {
                 "a value in the request cannot be stored (a NUL character, or out of range)".into(),
             )
         } else {
-            AppError::Internal(e.into())
+            // Not the client's doing, and not for it to see: a statement of ours the
+            // database refused (a misconfigured pooler's 42P05 or 26000, a schema this build
+            // does not expect) or a row that did not decode. Logged as the fault it is; the
+            // client gets a 503 it may retry, never a 500 or the database's words.
+            tracing::error!(error = %e, code = e.as_database_error().and_then(|d| d.code()).as_deref(), "database failure");
+            AppError::Unavailable("the database could not answer this request: try again shortly")
         }
     }
 }

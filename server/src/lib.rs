@@ -114,6 +114,7 @@ pub async fn start(config: Config, tuning: Tuning) -> anyhow::Result<AppState> {
     let db = db::connect(&config.database_url, &config.runtime)
         .await
         .map_err(|e| anyhow::anyhow!("cannot connect with DATABASE_URL: {e}"))?;
+    db::pooler::check_reset(&db.connect_options()).await?;
     // In one transaction, so that the checks hold together behind a transaction-mode pooler.
     let mut tx = db.begin().await?;
     let report = db::audit::audit(&mut tx).await?;

@@ -32,6 +32,16 @@ impl PgBouncer {
     /// Starts PgBouncer in front of `host:port`, `server_pool_size` server connections per
     /// database and user, and waits until it accepts connections.
     pub fn start(host: &str, upstream_port: u16, server_pool_size: u32) -> Self {
+        Self::start_with(host, upstream_port, server_pool_size, true)
+    }
+
+    /// [`start`](Self::start) without the reset query the server needs (a misconfigured
+    /// deployment, for the start-up check).
+    pub fn start_without_reset(host: &str, upstream_port: u16, server_pool_size: u32) -> Self {
+        Self::start_with(host, upstream_port, server_pool_size, false)
+    }
+
+    fn start_with(host: &str, upstream_port: u16, server_pool_size: u32, reset: bool) -> Self {
         let dir = tempdir::Dir::new();
         let port = free_port();
         let password = std::env::var("TEST_APP_PASSWORD").unwrap_or_default();
@@ -45,7 +55,15 @@ impl PgBouncer {
         let log = dir.0.join("pgbouncer.log");
         std::fs::write(
             &ini,
-            config(host, upstream_port, port, &users, &log, server_pool_size),
+            config(
+                host,
+                upstream_port,
+                port,
+                &users,
+                &log,
+                server_pool_size,
+                reset,
+            ),
         )
         .unwrap();
         // PgBouncer refuses to run as root; as root it is told to drop to `nobody`.
@@ -100,7 +118,20 @@ impl Drop for PgBouncer {
 ///   them; launchbadge/sqlx#4328), and two clients counting `sqlx_s_1, sqlx_s_2, …` would
 ///   collide on a shared server connection; dropping them when a transaction hands the
 ///   server connection back prevents that, and their piling up.
-fn config(host: &str, upstream: u16, port: u16, users: &Path, log: &Path, pool: u32) -> String {
+fn config(
+    host: &str,
+    upstream: u16,
+    port: u16,
+    users: &Path,
+    log: &Path,
+    pool: u32,
+    reset: bool,
+) -> String {
+    let reset = if reset {
+        "server_reset_query = DEALLOCATE ALL\nserver_reset_query_always = 1\n"
+    } else {
+        ""
+    };
     format!(
         "[databases]\n\
          * = host={host} port={upstream}\n\
@@ -115,8 +146,7 @@ fn config(host: &str, upstream: u16, port: u16, users: &Path, log: &Path, pool: 
          default_pool_size = {pool}\n\
          max_client_conn = 2000\n\
          ignore_startup_parameters = extra_float_digits\n\
-         server_reset_query = DEALLOCATE ALL\n\
-         server_reset_query_always = 1\n\
+         {reset}\
          log_connections = 0\n\
          log_disconnections = 0\n",
         users = users.display(),

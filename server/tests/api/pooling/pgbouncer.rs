@@ -113,3 +113,39 @@ fn collect_ids(value: &Value, out: &mut Vec<String>) {
         _ => {}
     }
 }
+
+/// `serve` checks the pooler before its first request: one that hands a server connection
+/// to another client with named statements still on it (no reset query) is refused by
+/// name; the deployment's own configuration and a direct connection pass.
+#[tokio::test]
+async fn serve_refuses_a_pooler_without_the_reset_query_and_names_the_setting() {
+    if !pgbouncer_or_skip() {
+        return;
+    }
+    let db = crate::helpers::TestDb::new().await;
+    let (host, port) = crate::helpers::upstream();
+    let check = server::db::pooler::check_reset;
+    check(&db.app_options)
+        .await
+        .expect("a direct connection passes");
+
+    let good = pgbouncer::PgBouncer::start(&host, port, 2);
+    let through = |bouncer: &pgbouncer::PgBouncer| {
+        db.app_options
+            .clone()
+            .host("127.0.0.1")
+            .port(bouncer.port)
+            .statement_cache_capacity(0)
+    };
+    check(&through(&good))
+        .await
+        .expect("the reset query passes");
+
+    let bad = pgbouncer::PgBouncer::start_without_reset(&host, port, 2);
+    let refused = check(&through(&bad)).await.unwrap_err().to_string();
+    assert!(
+        refused.contains("server_reset_query = DEALLOCATE ALL")
+            && refused.contains("server_reset_query_always = 1"),
+        "{refused}"
+    );
+}

@@ -123,6 +123,7 @@ impl NewFuelLog {
         if self.note.chars().count() > NOTE_MAX {
             errors.push(note_too_long());
         }
+        crate::text::check_controls("note", &self.note, true, &mut errors);
         errors
     }
 }

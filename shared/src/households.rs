@@ -170,13 +170,15 @@ impl NewHousehold {
     /// The field errors of this request; empty when it may be sent. Both sides run it.
     pub fn validate(&self) -> Vec<FieldError> {
         let len = self.name.trim().chars().count();
-        if len == 0 {
+        let mut errors = if len == 0 {
             vec![name_required()]
         } else if len > NAME_MAX {
             vec![name_too_long()]
         } else {
             Vec::new()
-        }
+        };
+        crate::text::check_controls("name", &self.name, false, &mut errors);
+        errors
     }
 }
 

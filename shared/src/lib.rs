@@ -16,6 +16,7 @@ pub mod page;
 pub mod paths;
 pub mod problem;
 pub mod summary;
+pub mod text;
 pub mod vehicles;
 
 pub use households::Role;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::problem::FieldError;
+use crate::text;
 
 /// The unit a vehicle's fuel volumes are recorded in.
 // Stored as the same text as on the wire.
@@ -136,12 +137,14 @@ fn check_name(name: &str, errors: &mut Vec<FieldError>) {
     } else if len > NAME_MAX {
         errors.push(name_too_long());
     }
+    text::check_controls("name", name, false, errors);
 }
 
 fn check_text(field: &'static str, value: &str, errors: &mut Vec<FieldError>) {
     if value.chars().count() > TEXT_MAX {
         errors.push(text_too_long(field));
     }
+    text::check_controls(field, value, false, errors);
 }
 
 fn check_year(year: Option<i32>, errors: &mut Vec<FieldError>) {

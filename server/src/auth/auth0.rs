@@ -219,6 +219,11 @@ impl Auth0Validator {
         if !client.is_some_and(|c| self.allowed_client_ids.iter().any(|a| a == c)) {
             return Err(Auth0Error::Invalid("client not allowed"));
         }
+        // A subject no person could have (empty, over 255 characters, a NUL) would fail in
+        // the database; no identity provider issues one, so it is a token to refuse.
+        if shared::text::check_subject("sub", &data.claims.sub).is_err() {
+            return Err(Auth0Error::Invalid("subject"));
+        }
         Ok(data.claims)
     }
 

@@ -74,6 +74,22 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for AppPath
     }
 }
 
+/// The `{sub}` of a member or join-request path, refused (422, field `sub`) before the
+/// database when no subject could have it: empty, over 255 characters, or a control
+/// character (`%00`).
+pub struct SubjectPath(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for SubjectPath {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let AppPath((_, sub)) =
+            AppPath::<(uuid::Uuid, String)>::from_request_parts(parts, state).await?;
+        shared::text::check_subject("sub", &sub).map_err(|e| AppError::Validation(vec![e]))?;
+        Ok(Self(sub))
+    }
+}
+
 /// Query string: malformed → 400.
 pub struct AppQuery<T>(pub T);
 

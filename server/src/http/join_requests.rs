@@ -7,11 +7,10 @@ use shared::audit::AuditAction;
 use shared::invitations::{Decision, JoinRequests};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
-use super::extract::AppPath;
+use super::extract::SubjectPath;
 use super::params::{HouseholdPath, MemberPath};
-use super::problems::{Conflict, DataErrors, NotFound};
+use super::problems::{Conflict, DataErrors, Invalid, NotFound};
 use crate::auth::context::HouseholdAccess;
 use crate::db::{audit_events, invitations, members};
 use crate::error::{AppError, Result};
@@ -38,10 +37,10 @@ pub(super) async fn list(access: HouseholdAccess) -> Result<Json<JoinRequests>> 
 #[utoipa::path(post, path = "/api/households/{household_id}/join-requests/{sub}/approve", tag = "join requests",
     params(MemberPath), security(("internal_token" = [])),
     responses((status = 204, description = "The requester is a member"),
-        NotFound, Conflict, DataErrors))]
+        NotFound, Conflict, Invalid, DataErrors))]
 pub(super) async fn approve(
     access: HouseholdAccess,
-    AppPath((_, sub)): AppPath<(Uuid, String)>,
+    SubjectPath(sub): SubjectPath,
 ) -> Result<StatusCode> {
     let mut scope = access.begin().await?;
     scope.require_owner()?;
@@ -61,10 +60,10 @@ pub(super) async fn approve(
 #[utoipa::path(post, path = "/api/households/{household_id}/join-requests/{sub}/deny", tag = "join requests",
     params(MemberPath), security(("internal_token" = [])),
     responses((status = 204, description = "Denied: that person may ask again only with a new code"),
-        NotFound, DataErrors))]
+        NotFound, Invalid, DataErrors))]
 pub(super) async fn deny(
     access: HouseholdAccess,
-    AppPath((_, sub)): AppPath<(Uuid, String)>,
+    SubjectPath(sub): SubjectPath,
 ) -> Result<StatusCode> {
     let mut scope = access.begin().await?;
     scope.require_owner()?;

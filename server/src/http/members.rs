@@ -8,9 +8,8 @@ use shared::audit::AuditAction;
 use shared::households::{Members, RoleChange, parse_role};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
-use super::extract::{AppJson, AppPath};
+use super::extract::{AppJson, SubjectPath};
 use super::params::{HouseholdPath, MemberPath};
 use super::problems::{Conflict, DataErrors, Invalid, NotFound};
 use crate::auth::context::HouseholdAccess;
@@ -41,7 +40,7 @@ pub(super) async fn list(access: HouseholdAccess) -> Result<Json<Members>> {
         NotFound, Conflict, Invalid, DataErrors))]
 pub(super) async fn change_role(
     access: HouseholdAccess,
-    AppPath((_, sub)): AppPath<(Uuid, String)>,
+    SubjectPath(sub): SubjectPath,
     AppJson(change): AppJson<RoleChange>,
 ) -> Result<StatusCode> {
     let mut scope = access.begin().await?;
@@ -62,10 +61,10 @@ pub(super) async fn change_role(
 #[utoipa::path(delete, path = "/api/households/{household_id}/members/{sub}", tag = "members",
     params(MemberPath), security(("internal_token" = [])),
     responses((status = 204, description = "Removed, or left"),
-        NotFound, Conflict, DataErrors))]
+        NotFound, Conflict, Invalid, DataErrors))]
 pub(super) async fn remove(
     access: HouseholdAccess,
-    AppPath((_, sub)): AppPath<(Uuid, String)>,
+    SubjectPath(sub): SubjectPath,
 ) -> Result<StatusCode> {
     let mut scope = access.begin().await?;
     let leaving = sub == scope.claims.sub;

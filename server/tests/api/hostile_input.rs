@@ -22,6 +22,20 @@ async fn refused(response: reqwest::Response, what: &str) {
     assert_eq!(body["status"], status.as_u16(), "{what}");
 }
 
+/// A 422 whose errors name `field`: refused by the API's own rules, before the database.
+async fn names_the_field(response: reqwest::Response, field: &str, what: &str) {
+    assert_eq!(response.status(), 422, "{what}");
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["field"] == field),
+        "{what}: {body}"
+    );
+}
+
 #[tokio::test]
 async fn a_nul_character_in_a_json_string_is_a_client_error() {
     let app = TestApp::spawn().await;
@@ -34,18 +48,21 @@ async fn a_nul_character_in_a_json_string_is_a_client_error() {
             paths::HOUSEHOLDS.to_owned(),
             &founder,
             json!({"name": "Ho\u{0}me"}),
+            "name",
         ),
         (
             Method::POST,
             paths::vehicles(h),
             &token,
             json!({"name": "Po\u{0}lo"}),
+            "name",
         ),
         (
             Method::PATCH,
             paths::vehicle(h, vehicle),
             &token,
             json!({"make": "V\u{0}W"}),
+            "make",
         ),
         (
             Method::POST,
@@ -53,11 +70,17 @@ async fn a_nul_character_in_a_json_string_is_a_client_error() {
             &token,
             json!({"filled_at": "2026-01-02", "odometer_km": 100.0, "volume": 40.0,
                    "cost": 60.0, "note": "full\u{0}tank"}),
+            "note",
         ),
     ];
-    for (method, path, token, body) in cases {
+    for (method, path, token, body, field) in cases {
         let what = format!("{method} {path}");
-        refused(app.send(method, &path, token, Some(body)).await, &what).await;
+        names_the_field(
+            app.send(method, &path, token, Some(body)).await,
+            field,
+            &what,
+        )
+        .await;
     }
 }
 
@@ -85,19 +108,22 @@ async fn a_subject_with_a_nul_or_past_any_length_is_a_client_error() {
     for sub in ["auth0|\u{0}", long.as_str()] {
         let change = Some(json!({"role": "viewer"}));
         let member = paths::member(h, sub);
-        refused(
+        names_the_field(
             app.send(Method::PATCH, &member, &token, change).await,
+            "sub",
             &member,
         )
         .await;
-        refused(
+        names_the_field(
             app.send(Method::DELETE, &member, &token, None).await,
+            "sub",
             &member,
         )
         .await;
         for decision in [Decision::Approve, Decision::Deny] {
             let path = paths::join_request(h, sub, decision);
-            refused(app.send(Method::POST, &path, &token, None).await, &path).await;
+            let answer = app.send(Method::POST, &path, &token, None).await;
+            names_the_field(answer, "sub", &path).await;
         }
         let person = app.issuer.token("auth0|bob");
         let code = Some(json!({ "code": sub }));

@@ -154,6 +154,15 @@ async fn bad_tokens_are_refused_with_401_before_the_database_is_touched() {
             sign(&with(good.clone(), "nbf", json!((now() + 600).to_string()))),
         ),
         ("numeric sub", sign(&with(good.clone(), "sub", json!(42)))),
+        (
+            "sub with a NUL",
+            sign(&with(good.clone(), "sub", json!("auth0|\u{0}"))),
+        ),
+        (
+            "sub of 256 characters",
+            sign(&with(good.clone(), "sub", json!("a".repeat(256)))),
+        ),
+        ("empty sub", sign(&with(good.clone(), "sub", json!("")))),
         ("numeric aud", sign(&with(good.clone(), "aud", json!(7)))),
         ("missing sub", sign(&without(good.clone(), "sub"))),
         ("missing exp", sign(&without(good.clone(), "exp"))),

@@ -18,6 +18,7 @@ mod metrics;
 mod openapi;
 mod pgbouncer;
 mod pooling;
+mod random_requests;
 mod resilience;
 mod revocation;
 mod rls;

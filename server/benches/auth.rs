@@ -64,6 +64,7 @@ fn fused(c: &mut Criterion) {
         burst: u32::MAX,
     };
     let limiter = Limiter::new("bench", rate, 100_000, None);
+    let account = Limiter::new("bench_account", rate, 100_000, None);
     let mut headers = HeaderMap::new();
     headers.insert(
         header::AUTHORIZATION,
@@ -77,11 +78,11 @@ fn fused(c: &mut Criterion) {
         b.to_async(&rt).iter_batched(
             || CachedVerifier::new(signer.verifier(), 1_000),
             |verifier| {
-                let (limiter, headers) = (&limiter, &headers);
+                let (limiter, account, headers) = (&limiter, &account, &headers);
                 async move {
                     let id = request_id();
                     (
-                        authorize(&verifier, limiter, headers, Ok(household))
+                        authorize(&verifier, limiter, account, headers, Ok(household))
                             .await
                             .unwrap(),
                         id,
@@ -92,13 +93,19 @@ fn fused(c: &mut Criterion) {
         )
     });
     let warm = CachedVerifier::new(signer.verifier(), 1_000);
-    rt.block_on(authorize(&warm, &limiter, &headers, Ok(household)))
-        .unwrap();
+    rt.block_on(authorize(
+        &warm,
+        &limiter,
+        &account,
+        &headers,
+        Ok(household),
+    ))
+    .unwrap();
     group.bench_function("warm_cache", |b| {
         b.to_async(&rt).iter(|| async {
             let id = request_id();
             (
-                authorize(&warm, &limiter, &headers, Ok(household))
+                authorize(&warm, &limiter, &account, &headers, Ok(household))
                     .await
                     .unwrap(),
                 id,
@@ -107,7 +114,7 @@ fn fused(c: &mut Criterion) {
     });
     group.bench_function("warm_cache_wrong_household", |b| {
         b.to_async(&rt).iter(|| async {
-            authorize(&warm, &limiter, &headers, Ok(Uuid::nil()))
+            authorize(&warm, &limiter, &account, &headers, Ok(Uuid::nil()))
                 .await
                 .unwrap_err()
         })

@@ -15,6 +15,15 @@ pub type Result<T, E = AppError> = std::result::Result<T, E>;
 /// seconds, and clients that wait at least this long spread their retries.
 pub const RETRY_UNAVAILABLE_SECS: u64 = 2;
 
+/// A rate limit as a 429 names it: its name, the requests it allows in a burst (`q`) and
+/// the seconds in which a spent burst fills again (`w`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RatePolicy {
+    pub name: &'static str,
+    pub quota: u32,
+    pub window_secs: u64,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// A missing, malformed or unacceptable bearer token. The detail is generic on purpose:
@@ -43,7 +52,11 @@ pub enum AppError {
     #[error("validation failed")]
     Validation(Vec<FieldError>),
     #[error("rate limited")]
-    RateLimited { retry_after_secs: u64 },
+    RateLimited {
+        retry_after_secs: u64,
+        /// The limit that refused, for the `RateLimit` and `RateLimit-Policy` headers.
+        policy: Option<RatePolicy>,
+    },
     /// A dependency we cannot do without is down or saturated (the database unreachable,
     /// restarting or its pool exhausted; no signing keys of the identity provider could
     /// ever be fetched). Answered with `Retry-After`: trying again shortly is the remedy.
@@ -189,8 +202,22 @@ impl IntoResponse for AppError {
                     HeaderValue::from_static(r#"Bearer error="invalid_token""#),
                 );
             }
-            AppError::RateLimited { retry_after_secs } => {
+            AppError::RateLimited {
+                retry_after_secs,
+                policy,
+            } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+                if let Some(p) = policy {
+                    // draft-ietf-httpapi-ratelimit-headers: the quota of the limit that
+                    // refused, none of it left, and when some is.
+                    let policy = format!("\"{}\";q={};w={}", p.name, p.quota, p.window_secs);
+                    let left = format!("\"{}\";r=0;t={retry_after_secs}", p.name);
+                    for (name, value) in [("ratelimit-policy", policy), ("ratelimit", left)] {
+                        if let Ok(value) = HeaderValue::from_str(&value) {
+                            headers.insert(name, value);
+                        }
+                    }
+                }
             }
             AppError::Unavailable(_) | AppError::PoolExhausted => {
                 headers.insert(

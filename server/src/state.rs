@@ -23,6 +23,8 @@ pub struct Limiters {
     pub exchange_ip: Limiter<IpAddr>,
     pub exchange_user: Limiter<(String, Uuid)>,
     pub data_user: Limiter<(String, Uuid)>,
+    /// Data routes per subject across its households (`RATE_LIMIT_DATA_PER_ACCOUNT`).
+    pub data_account: Limiter<String>,
     /// `/api/me/households` per subject, at the data routes' rate.
     pub me_user: Limiter<String>,
 }
@@ -52,6 +54,7 @@ impl Limiters {
                 metrics,
             ),
             data_user: limiter("data_per_user", rates.data_per_user, shared, metrics),
+            data_account: limiter("data_per_account", rates.data_per_account, shared, metrics),
             me_user: limiter("me_per_user", rates.data_per_user, shared, metrics),
         }
     }

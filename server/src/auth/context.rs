@@ -111,6 +111,7 @@ impl HouseholdScope {
 pub async fn authorize(
     verifier: &CachedVerifier,
     limiter: &Limiter<(String, Uuid)>,
+    account: &Limiter<String>,
     headers: &HeaderMap,
     path_household: Result<Uuid>,
 ) -> Result<Arc<InternalClaims>> {
@@ -121,6 +122,8 @@ pub async fn authorize(
     limiter
         .check(&(claims.sub.clone(), claims.household_id))
         .await?;
+    // One account owning many households gets no more than its total.
+    account.check(&claims.sub).await?;
     Ok(claims)
 }
 

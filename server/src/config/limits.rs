@@ -58,11 +58,21 @@ pub struct RateLimits {
     #[arg(long = "rate-limit-data-per-user", env = "RATE_LIMIT_DATA_PER_USER",
           default_value_t = RateLimits::DEFAULT.data_per_user)]
     pub data_per_user: Rate,
+    /// Data routes per `sub` across all its households, so that an account owning many
+    /// households gets no more than this in total (`<per second>/<burst>`)
+    #[arg(long = "rate-limit-data-per-account", env = "RATE_LIMIT_DATA_PER_ACCOUNT",
+          default_value_t = RateLimits::DEFAULT.data_per_account)]
+    pub data_per_account: Rate,
     /// Every request (any route) per client address, before anything else
     /// (`<per second>/<burst>`)
     #[arg(long = "rate-limit-requests-per-ip", env = "RATE_LIMIT_REQUESTS_PER_IP",
           default_value_t = RateLimits::DEFAULT.requests_per_ip)]
     pub requests_per_ip: Rate,
+    /// IPv6 clients are one client per network of this many bits (32 to 128) for the
+    /// per-address limits: a customer usually holds a whole /56 and could rotate through it
+    #[arg(long = "rate-limit-ipv6-prefix", env = "RATE_LIMIT_IPV6_PREFIX",
+          default_value_t = RateLimits::DEFAULT.ipv6_prefix, value_parser = clap::value_parser!(u8).range(32..=128))]
+    pub ipv6_prefix: u8,
 }
 
 impl RateLimits {
@@ -79,10 +89,15 @@ impl RateLimits {
             per_second: 50,
             burst: 200,
         },
+        data_per_account: Rate {
+            per_second: 100,
+            burst: 400,
+        },
         requests_per_ip: Rate {
             per_second: 100,
             burst: 400,
         },
+        ipv6_prefix: 56,
     };
 }
 

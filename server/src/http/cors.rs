@@ -47,6 +47,8 @@ impl Cors {
             .expose_headers([
                 HeaderName::from_static("x-request-id"),
                 header::RETRY_AFTER,
+                HeaderName::from_static("ratelimit"),
+                HeaderName::from_static("ratelimit-policy"),
                 header::WWW_AUTHENTICATE,
             ])
             .max_age(MAX_AGE);

@@ -73,7 +73,14 @@ async fn exchange_either(
     ip: std::net::IpAddr,
     request: Request,
 ) -> Result<Response> {
-    state.limits.exchange_ip.check(&client_key(ip)).await?;
+    state
+        .limits
+        .exchange_ip
+        .check(&client_key(
+            ip,
+            state.config.runtime.rate_limits.ipv6_prefix,
+        ))
+        .await?;
     let content_type = content_type(&request);
     let (parts, body) = request.into_parts();
     let body = axum::body::to_bytes(body, BODY_LIMIT)

@@ -180,6 +180,7 @@ impl FromRequestParts<AppState> for HouseholdAccess {
         let claims = context::authorize(
             &state.verifier,
             &state.limits.data_user,
+            &state.limits.data_account,
             &parts.headers,
             household,
         )

@@ -23,7 +23,15 @@ use crate::state::AppState;
 
 pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let ip = client_ip(&request, &state.config.runtime.trusted_proxies);
-    if let Err(refused) = state.limits.requests_ip.check(&client_key(ip)).await {
+    if let Err(refused) = state
+        .limits
+        .requests_ip
+        .check(&client_key(
+            ip,
+            state.config.runtime.rate_limits.ipv6_prefix,
+        ))
+        .await
+    {
         return refused.into_response();
     }
     let timeouts = state.config.runtime.timeouts;

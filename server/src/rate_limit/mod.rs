@@ -20,7 +20,7 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use quick_cache::sync::Cache;
 
 use crate::config::Rate;
-use crate::error::AppError;
+use crate::error::{AppError, RatePolicy};
 
 pub use redis_gcra::{LimitKey, SharedLimits};
 
@@ -64,6 +64,7 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> KeyedLimiter<K> {
 fn retry_after(wait: Duration) -> AppError {
     AppError::RateLimited {
         retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+        policy: None,
     }
 }
 
@@ -115,17 +116,39 @@ impl<K: LimitKey + Eq + Hash + Clone + Send + Sync + 'static> Limiter<K> {
         {
             refusals.inc();
         }
-        verdict
+        verdict.map_err(|refused| match refused {
+            AppError::RateLimited {
+                retry_after_secs, ..
+            } => AppError::RateLimited {
+                retry_after_secs,
+                policy: Some(self.policy()),
+            },
+            other => other,
+        })
+    }
+
+    /// This limit as a 429 names it.
+    pub fn policy(&self) -> RatePolicy {
+        let (per_second, burst) = (self.rate.per_second.max(1), self.rate.burst.max(1));
+        RatePolicy {
+            name: self.name,
+            quota: burst,
+            window_secs: u64::from(burst.div_ceil(per_second)),
+        }
     }
 }
 
-/// The limiter key of a client address: IPv6 clients are limited per /64, since one
-/// host usually holds a whole /64 and could otherwise rotate through it.
-pub fn client_key(ip: IpAddr) -> IpAddr {
+/// The limiter key of a client address: IPv6 clients are limited per network of
+/// `ipv6_prefix` bits (`RATE_LIMIT_IPV6_PREFIX`, default /56), since one customer usually
+/// holds a whole /56 or /48 and could otherwise rotate through it.
+pub fn client_key(ip: IpAddr, ipv6_prefix: u8) -> IpAddr {
     match ip {
         IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
-            let s = v6.segments();
-            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            let bits = u128::from(v6);
+            let mask = u128::MAX
+                .checked_shl(128 - u32::from(ipv6_prefix.min(128)))
+                .unwrap_or(0);
+            IpAddr::V6(std::net::Ipv6Addr::from(bits & mask))
         }
         IpAddr::V6(v6) => IpAddr::V4(
             v6.to_ipv4_mapped()
@@ -152,7 +175,9 @@ mod tests {
             limiter.check(&"a").unwrap();
         }
         match limiter.check(&"a") {
-            Err(AppError::RateLimited { retry_after_secs }) => assert_eq!(retry_after_secs, 1),
+            Err(AppError::RateLimited {
+                retry_after_secs, ..
+            }) => assert_eq!(retry_after_secs, 1),
             other => panic!("expected 429, got {other:?}"),
         }
         limiter.check(&"b").expect("other keys are unaffected");
@@ -178,11 +203,23 @@ mod tests {
     }
 
     #[test]
-    fn ipv6_clients_share_a_limit_per_64() {
+    fn ipv6_clients_share_a_limit_per_network_of_the_configured_prefix() {
         let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
         let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
-        assert_eq!(client_key(a), client_key(b));
+        let c: IpAddr = "2001:db8:1:ff:cccc::9".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:100::1".parse().unwrap();
+        assert_eq!(client_key(a, 64), client_key(b, 64));
+        assert_ne!(client_key(a, 64), client_key(c, 64));
+        // A /56 holds 256 /64s: a customer rotating through them stays one client.
+        assert_eq!(client_key(a, 56), client_key(c, 56));
+        assert_eq!(client_key(a, 56), "2001:db8:1::".parse::<IpAddr>().unwrap());
+        assert_ne!(client_key(a, 56), client_key(other, 56));
+        assert_eq!(client_key(a, 128), a);
+        assert_eq!(client_key(a, 0), "::".parse::<IpAddr>().unwrap());
         let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
-        assert_eq!(client_key(mapped), "192.0.2.7".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            client_key(mapped, 56),
+            "192.0.2.7".parse::<IpAddr>().unwrap()
+        );
     }
 }

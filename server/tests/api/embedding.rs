@@ -75,7 +75,13 @@ async fn a_listed_origin_can_read_an_api_answer_and_its_exposed_headers() {
     let h = response.headers();
     assert_eq!(h["access-control-allow-origin"], HOST);
     let exposed = h["access-control-expose-headers"].to_str().unwrap();
-    for name in ["x-request-id", "retry-after", "www-authenticate"] {
+    for name in [
+        "x-request-id",
+        "retry-after",
+        "ratelimit",
+        "ratelimit-policy",
+        "www-authenticate",
+    ] {
         assert!(exposed.contains(name), "{exposed}");
     }
     assert!(h.contains_key("www-authenticate"));

@@ -251,6 +251,7 @@ async fn ten_thousand_random_requests_answer_no_5xx_and_nothing_of_another_house
         &mut options.tuning.rates.exchange_per_ip,
         &mut options.tuning.rates.exchange_per_user,
         &mut options.tuning.rates.data_per_user,
+        &mut options.tuning.rates.data_per_account,
         &mut options.tuning.rates.requests_per_ip,
     ] {
         rate.burst = 1_000_000;

@@ -414,6 +414,40 @@ async fn my_households_are_rate_limited_per_user() {
     assert_eq!(app.get(paths::MY_HOUSEHOLDS, &bob).await.status(), 200);
 }
 
+/// An account that owns several households gets one total across them, besides each
+/// household's own; the 429 names the limit that refused (IETF `RateLimit` headers).
+#[tokio::test]
+async fn an_account_gets_one_total_across_its_households() {
+    let mut options = small_pool(vec![]);
+    options.tuning.rates.data_per_user.burst = 100;
+    options.tuning.rates.data_per_account.burst = 6;
+    options.tuning.rates.data_per_account.per_second = 1;
+    let app = TestApp::spawn_with(options).await;
+    let mut tokens = Vec::new();
+    for name in ["One", "Two", "Three"] {
+        let (h, token) = app.household_with(name, "auth0|alice", "owner").await;
+        tokens.push((h, token));
+    }
+    let (other, bob) = app.household_with("Bob's", "auth0|bob", "owner").await;
+    for (h, token) in tokens.iter().cycle().take(6) {
+        assert_eq!(app.get(&paths::vehicles(*h), token).await.status(), 200);
+    }
+
+    let (h, token) = &tokens[0];
+    let limited = app.get(&paths::vehicles(*h), token).await;
+    let header = |name: &str| limited.headers()[name].to_str().unwrap().to_owned();
+    let retry: u64 = header("retry-after").parse().unwrap();
+    assert!(retry >= 1);
+    assert_eq!(header("ratelimit-policy"), r#""data_per_account";q=6;w=6"#);
+    assert_eq!(
+        header("ratelimit"),
+        format!(r#""data_per_account";r=0;t={retry}"#)
+    );
+    assert_problem(limited, 429).await;
+    // Another account is not held back.
+    assert_eq!(app.get(&paths::vehicles(other), &bob).await.status(), 200);
+}
+
 #[tokio::test]
 async fn a_body_that_stalls_gets_408() {
     let app = TestApp::spawn_with(small_pool(vec!["--body-timeout-secs", "1"])).await;

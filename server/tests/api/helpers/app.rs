@@ -138,6 +138,7 @@ impl Default for Options {
         rates.exchange_per_ip.burst = 10_000;
         rates.exchange_per_user.burst = 10_000;
         rates.data_per_user.burst = 10_000;
+        rates.data_per_account.burst = 10_000;
         rates.requests_per_ip.burst = 10_000;
         Self {
             tuning: Tuning {

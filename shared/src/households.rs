@@ -177,7 +177,7 @@ impl NewHousehold {
         } else {
             Vec::new()
         };
-        crate::text::check_controls("name", &self.name, false, &mut errors);
+        crate::text::check_controls("name", self.name.trim(), false, &mut errors);
         errors
     }
 }

@@ -137,14 +137,15 @@ fn check_name(name: &str, errors: &mut Vec<FieldError>) {
     } else if len > NAME_MAX {
         errors.push(name_too_long());
     }
-    text::check_controls("name", name, false, errors);
+    // Checked as stored: trimmed (a tab or line break around it goes).
+    text::check_controls("name", name.trim(), false, errors);
 }
 
 fn check_text(field: &'static str, value: &str, errors: &mut Vec<FieldError>) {
     if value.chars().count() > TEXT_MAX {
         errors.push(text_too_long(field));
     }
-    text::check_controls(field, value, false, errors);
+    text::check_controls(field, value.trim(), false, errors);
 }
 
 fn check_year(year: Option<i32>, errors: &mut Vec<FieldError>) {

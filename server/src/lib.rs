@@ -11,6 +11,7 @@ pub mod db;
 #[cfg(feature = "dev")]
 pub mod dev;
 pub mod error;
+pub mod fair_share;
 pub mod http;
 pub mod listen;
 pub mod metrics;

@@ -68,6 +68,8 @@ pub struct AppState {
     pub signer: Arc<InternalSigner>,
     pub verifier: Arc<CachedVerifier>,
     pub limits: Arc<Limiters>,
+    /// Statements in flight per household and account ([`crate::fair_share`]).
+    pub shares: Arc<crate::fair_share::FairShares>,
     pub metrics: Arc<Metrics>,
 }
 
@@ -115,6 +117,11 @@ impl AppState {
             .map(SharedLimits::new)
             .transpose()?;
         let limits = Limiters::new(config.runtime.rate_limits, shared, &metrics);
+        let shares = crate::fair_share::FairShares::new(
+            config.runtime.max_in_flight_per_household,
+            config.runtime.max_in_flight_per_account,
+            Duration::from_millis(config.runtime.timeouts.acquire_ms),
+        );
         Ok(Self {
             config: Arc::new(config),
             db,
@@ -122,6 +129,7 @@ impl AppState {
             signer: Arc::new(signer),
             verifier: Arc::new(verifier),
             limits: Arc::new(limits),
+            shares: Arc::new(shares),
             metrics: Arc::new(metrics),
         })
     }

@@ -26,6 +26,7 @@ use super::internal::CachedVerifier;
 use crate::db::read::{Grant, HouseholdRead, Readers, current_role, owner};
 use crate::db::tenant::HouseholdTx;
 use crate::error::{AppError, Result};
+use crate::fair_share::FairShare;
 use crate::rate_limit::Limiter;
 
 /// A request whose token is good for the path's household, before any database work.
@@ -35,15 +36,23 @@ pub struct HouseholdAccess {
     db: PgPool,
     /// Reads in an explicit transaction: behind a transaction-mode pooler.
     in_transaction: bool,
+    /// The request's place among its household's and account's, held until it is answered.
+    share: FairShare,
 }
 
 impl HouseholdAccess {
     /// The access [`authorize`] granted, for the extractor (`http::extract`) to hand out.
-    pub(crate) fn new(claims: Arc<InternalClaims>, db: PgPool, in_transaction: bool) -> Self {
+    pub(crate) fn new(
+        claims: Arc<InternalClaims>,
+        db: PgPool,
+        in_transaction: bool,
+        share: FairShare,
+    ) -> Self {
         Self {
             claims,
             db,
             in_transaction,
+            share,
         }
     }
 
@@ -55,6 +64,7 @@ impl HouseholdAccess {
         Ok(HouseholdScope {
             claims: self.claims,
             tx,
+            _share: self.share,
         })
     }
 
@@ -79,6 +89,7 @@ impl HouseholdAccess {
                 token_role: self.claims.role,
                 readers,
             },
+            _share: self.share,
         }
     }
 }
@@ -87,6 +98,7 @@ impl HouseholdAccess {
 pub struct HouseholdScope {
     pub claims: Arc<InternalClaims>,
     pub tx: HouseholdTx,
+    _share: FairShare,
 }
 
 impl HouseholdScope {

@@ -75,6 +75,16 @@ pub struct Runtime {
     #[arg(long = "database-pool-size", env = "DATABASE_POOL_SIZE", default_value_t = DEFAULT_POOL_SIZE,
           value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub pool_size: u32,
+    /// Data requests of one household using the database at once (1 to 1000): a tenant
+    /// reading as fast as it can holds at most this part of the pool; more wait, then 429
+    #[arg(long = "database-max-in-flight-per-household", env = "DATABASE_MAX_IN_FLIGHT_PER_HOUSEHOLD",
+          default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub max_in_flight_per_household: u32,
+    /// Data requests of one account (all its households) using the database at once (1 to
+    /// 1000)
+    #[arg(long = "database-max-in-flight-per-account", env = "DATABASE_MAX_IN_FLIGHT_PER_ACCOUNT",
+          default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub max_in_flight_per_account: u32,
     /// Prepared statements each pooled connection keeps (0 to 10000); 0 only behind a
     /// transaction-mode pooler such as PgBouncer, which cannot keep them for a client (see
     /// docs/operations.md: it also needs the pooler's reset query)

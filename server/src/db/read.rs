@@ -58,6 +58,8 @@ pub struct HouseholdRead {
     pub(crate) in_transaction: bool,
     /// The token's role (which must still be the database's) and whether only owners may read.
     pub(crate) grant: Grant,
+    /// The request's place among its household's statements, held while it reads.
+    pub(crate) _share: crate::fair_share::FairShare,
 }
 
 /// What a read may see, checked against the role the database returns with the rows.

@@ -188,10 +188,12 @@ impl FromRequestParts<AppState> for HouseholdAccess {
         let span = tracing::Span::current();
         span.record("household_id", tracing::field::display(claims.household_id));
         span.record("sub", claims.sub.as_str());
+        let share = state.shares.enter(claims.household_id, &claims.sub).await?;
         Ok(Self::new(
             claims,
             state.db.clone(),
             state.config.runtime.behind_pooler(),
+            share,
         ))
     }
 }

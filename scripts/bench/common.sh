@@ -21,6 +21,8 @@ bench_stack() {
   trap cleanup EXIT
   ADMIN="${TEST_ADMIN_DATABASE_URL%/postgres}"
   psql -q "$TEST_ADMIN_DATABASE_URL" -c "CREATE DATABASE bench"
+  openssl rand -base64 32 >"$OUT/context.key"
+  export DATABASE_CONTEXT_KEY_FILE="$OUT/context.key"
   MIGRATION_DATABASE_URL="$ADMIN/bench" "$TARGET_DIR/release/server" migrate >/dev/null
   log "seeding $households households × $vehicles vehicles and $logs fuel logs"
   psql -q -v ON_ERROR_STOP=1 -v households="$households" -v vehicles="$vehicles" -v logs="$logs" "$ADMIN/bench" \

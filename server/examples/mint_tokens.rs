@@ -2,9 +2,16 @@
 //! benchmark household, signed with `INTERNAL_JWT_KEY_FILE` (created when missing) and valid for an hour.
 //!
 //! `cargo run --release -p server --example mint_tokens -- 1000 > tokens.txt`
+//!
+//! With `--proofs`, `<household_id> <context proof>` lines instead: the proof of entering
+//! each household as the benchmark's member, made with `DATABASE_CONTEXT_KEY_FILE` and good
+//! for nine minutes, for the pgbench scripts (`scripts/bench/run`).
+
+use std::time::Duration;
 
 use server::auth::internal::{InternalSigner, KeyPair};
 use server::config::{DEFAULT_INTERNAL_AUDIENCE, DEFAULT_INTERNAL_ISSUER, InternalTokenConfig};
+use server::db::context::{Context, ContextKey};
 use shared::Role;
 use uuid::Uuid;
 
@@ -15,11 +22,21 @@ fn household(n: u64) -> Uuid {
 }
 
 fn main() -> anyhow::Result<()> {
-    let count: u64 = std::env::args()
-        .nth(1)
-        .map(|s| s.parse())
-        .transpose()?
-        .unwrap_or(1000);
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let proofs = args.first().is_some_and(|a| a == "--proofs");
+    if proofs {
+        args.remove(0);
+    }
+    let count: u64 = args.first().map(|s| s.parse()).transpose()?.unwrap_or(1000);
+    if proofs {
+        let key = ContextKey::from_file(std::env::var("DATABASE_CONTEXT_KEY_FILE")?.as_ref())?;
+        for n in 1..=count {
+            let h = household(n);
+            let context = Context::household(h, "bench|member");
+            println!("{h} {}", key.prove_for(context, Duration::from_secs(540)));
+        }
+        return Ok(());
+    }
     let key_file = std::env::var("INTERNAL_JWT_KEY_FILE")?;
     if !std::path::Path::new(&key_file).exists() {
         std::fs::write(&key_file, KeyPair::generate_pem()?)?;

@@ -77,8 +77,16 @@ pub async fn run(command: Command) -> anyhow::Result<std::process::ExitCode> {
             crate::serve(*config, listener, crate::shutdown_signal()).await?;
         }
         Command::Migrate(config) => {
-            crate::db::migrate::run(config.url()?).await?;
-            println!("migrations applied");
+            let key = config
+                .database_context_key_file
+                .as_deref()
+                .map(crate::db::context::ContextKey::from_file)
+                .transpose()?;
+            crate::db::migrate::run(config.url()?, key.as_ref()).await?;
+            match key {
+                Some(key) => println!("migrations applied; context key {} installed", key.id()),
+                None => println!("migrations applied"),
+            }
         }
         Command::AuditRls(config) => {
             let url = secrecy::ExposeSecret::expose_secret(&config.database_url);

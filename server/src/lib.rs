@@ -116,8 +116,10 @@ pub async fn start(config: Config, tuning: Tuning) -> anyhow::Result<AppState> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot connect with DATABASE_URL: {e}"))?;
     db::pooler::check_reset(&db.connect_options()).await?;
+    let context_key = db::context::ContextKey::from_file(&config.database_context_key_file)?;
     // In one transaction, so that the checks hold together behind a transaction-mode pooler.
     let mut tx = db.begin().await?;
+    db::context::check_installed(&mut tx, &context_key).await?;
     let report = db::audit::audit(&mut tx).await?;
     db::warn_without_timeouts(&mut tx).await?;
     tx.commit().await?;
@@ -136,7 +138,7 @@ pub async fn start(config: Config, tuning: Tuning) -> anyhow::Result<AppState> {
         );
     }
     let signer = auth::internal::InternalSigner::new(&config.internal)?;
-    AppState::new(config, db, signer, tuning)
+    AppState::new(config, db, context_key, signer, tuning)
 }
 
 /// Serves [`app`] until `shutdown` resolves, then drains in-flight requests.

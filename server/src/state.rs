@@ -64,6 +64,8 @@ impl Limiters {
 pub struct AppState {
     pub config: Arc<Config>,
     pub db: PgPool,
+    /// Proves each household context to the database ([`crate::db::context`]).
+    pub context_key: Arc<crate::db::context::ContextKey>,
     pub auth0: Arc<Auth0Validator>,
     pub signer: Arc<InternalSigner>,
     pub verifier: Arc<CachedVerifier>,
@@ -97,6 +99,7 @@ impl AppState {
     pub fn new(
         config: Config,
         db: PgPool,
+        context_key: crate::db::context::ContextKey,
         signer: InternalSigner,
         tuning: Tuning,
     ) -> anyhow::Result<Self> {
@@ -125,6 +128,7 @@ impl AppState {
         Ok(Self {
             config: Arc::new(config),
             db,
+            context_key: Arc::new(context_key),
             auth0,
             signer: Arc::new(signer),
             verifier: Arc::new(verifier),

@@ -1,7 +1,7 @@
 // What both Node peers of the benchmark share, with no package of its own: configuration
 // read from the server's environment names, the internal token key pair, and problem+json.
 import cluster from 'node:cluster';
-import { createHash, createPrivateKey, createPublicKey } from 'node:crypto';
+import { createHash, createHmac, createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 
@@ -45,6 +45,28 @@ function pkcs8v1(pem) {
 }
 
 /** The bearer token of the request, or '' (which no verifier accepts). */
+// The proof of a database context, as the server makes it (server/src/db/context.rs):
+// without it the runtime role reads no row. HMAC-SHA-256 with DATABASE_CONTEXT_KEY_FILE over
+// 'ctx1', each field as its length (four bytes, big-endian; -1 for none) and its bytes,
+// then the expiry (eight bytes); sent as '<key id>.<expiry>.<MAC, base64>'.
+const contextKey = Buffer.from(readFileSync(process.env.DATABASE_CONTEXT_KEY_FILE, 'utf8').trim(), 'base64');
+const contextKeyId = createHash('sha256').update(contextKey).digest('hex').slice(0, 16);
+export function contextProof({ household = null, sub = null, redeeming = null, codeHash = null }) {
+  const field = (value) => {
+    if (value === null) return Buffer.from([0xff, 0xff, 0xff, 0xff]);
+    const bytes = Buffer.from(value, 'utf8');
+    const length = Buffer.alloc(4);
+    length.writeInt32BE(bytes.length);
+    return Buffer.concat([length, bytes]);
+  };
+  const expiresAt = Math.floor(Date.now() / 1000) + 60;
+  const expiry = Buffer.alloc(8);
+  expiry.writeBigInt64BE(BigInt(expiresAt));
+  const message = Buffer.concat([Buffer.from('ctx1'), field(household), field(sub), field(redeeming), field(codeHash), expiry]);
+  const mac = createHmac('sha256', contextKey).update(message).digest('base64');
+  return `${contextKeyId}.${expiresAt}.${mac}`;
+}
+
 export function bearer(req) {
   const header = req.headers.authorization ?? '';
   return header.startsWith('Bearer ') ? header.slice(7) : '';

@@ -23,6 +23,7 @@ use sqlx::PgPool;
 
 use super::bearer;
 use super::internal::CachedVerifier;
+use crate::db::context::ContextKey;
 use crate::db::read::{Grant, HouseholdRead, Readers, current_role, owner};
 use crate::db::tenant::HouseholdTx;
 use crate::error::{AppError, Result};
@@ -34,6 +35,7 @@ use crate::rate_limit::Limiter;
 pub struct HouseholdAccess {
     pub claims: Arc<InternalClaims>,
     db: PgPool,
+    key: Arc<ContextKey>,
     /// Reads in an explicit transaction: behind a transaction-mode pooler.
     in_transaction: bool,
     /// The request's place among its household's and account's, held until it is answered.
@@ -45,12 +47,14 @@ impl HouseholdAccess {
     pub(crate) fn new(
         claims: Arc<InternalClaims>,
         db: PgPool,
+        key: Arc<ContextKey>,
         in_transaction: bool,
         share: FairShare,
     ) -> Self {
         Self {
             claims,
             db,
+            key,
             in_transaction,
             share,
         }
@@ -59,7 +63,13 @@ impl HouseholdAccess {
     /// Opens the household's transaction: the database admits the caller with the role it
     /// holds now (403 otherwise), and a token carrying another role is stale (401).
     pub async fn begin(self) -> Result<HouseholdScope> {
-        let tx = HouseholdTx::begin(&self.db, self.claims.household_id, &self.claims.sub).await?;
+        let tx = HouseholdTx::begin(
+            &self.db,
+            &self.key,
+            self.claims.household_id,
+            &self.claims.sub,
+        )
+        .await?;
         current_role(tx.role(), self.claims.role)?;
         Ok(HouseholdScope {
             claims: self.claims,
@@ -82,6 +92,7 @@ impl HouseholdAccess {
     fn reader(self, readers: Readers) -> HouseholdRead {
         HouseholdRead {
             pool: self.db,
+            key: self.key,
             household_id: self.claims.household_id,
             sub: self.claims.sub.clone(),
             in_transaction: self.in_transaction,

@@ -46,6 +46,10 @@ pub struct Config {
     /// table
     #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_parser = secret)]
     pub database_url: SecretString,
+    /// The secret (base64, 32 bytes or more) with which the server proves each household
+    /// context to the database; `server migrate` installs it there
+    #[arg(long, env = "DATABASE_CONTEXT_KEY_FILE", value_parser = non_empty::<PathBuf>)]
+    pub database_context_key_file: PathBuf,
     #[command(flatten)]
     pub auth0: Auth0Config,
     #[command(flatten)]
@@ -140,6 +144,9 @@ pub struct MigrateConfig {
     /// Used when MIGRATION_DATABASE_URL is not set
     #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_parser = secret)]
     database_url: Option<SecretString>,
+    /// The context key to install beside those already installed (see `serve`)
+    #[arg(long, env = "DATABASE_CONTEXT_KEY_FILE", value_parser = non_empty::<PathBuf>)]
+    pub database_context_key_file: Option<PathBuf>,
 }
 
 impl MigrateConfig {

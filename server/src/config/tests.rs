@@ -13,6 +13,8 @@ const FULL: &[&str] = &[
     "spa",
     "--internal-jwt-key-file",
     "/keys/internal.pem",
+    "--database-context-key-file",
+    "/keys/context.key",
 ];
 
 fn config(extra: &[&str]) -> Result<Config, clap::Error> {
@@ -74,6 +76,7 @@ fn every_missing_setting_is_named() {
         "AUTH0_AUDIENCE",
         "AUTH0_CLIENT_ID",
         "INTERNAL_JWT_KEY_FILE",
+        "DATABASE_CONTEXT_KEY_FILE",
         "AUTH0_DOMAIN",
     ] {
         if unset(name) && (name != "AUTH0_DOMAIN" || unset("AUTH0_ISSUER")) {

@@ -61,7 +61,7 @@ impl FunctionReport {
 }
 
 /// The function every data request enters its household through.
-pub const ENTER_HOUSEHOLD: &str = "app.enter_household(uuid,text)";
+pub const ENTER_HOUSEHOLD: &str = "app.enter_household(uuid,text,text)";
 
 /// The role the connection runs as.
 #[derive(Debug, Clone, FromRow)]

@@ -48,10 +48,10 @@ pub struct Row {
 static LIST: LazyLock<String> = LazyLock::new(|| {
     in_household(
         "SELECT event_id, at, actor, action, target, request_id FROM audit_events \
-         WHERE ($3::uuid IS NULL OR id < (SELECT c.id FROM audit_events c \
-                                          WHERE c.household_id = app.current_household_id() \
-                                            AND c.event_id = $3)) \
-         ORDER BY id DESC LIMIT $4",
+         WHERE ($4::uuid IS NULL OR id < (SELECT c.id FROM audit_events c \
+                                          WHERE c.household_id = (SELECT app.current_household_id()) \
+                                            AND c.event_id = $4)) \
+         ORDER BY id DESC LIMIT $5",
     )
 });
 

@@ -28,9 +28,9 @@ static LIST: LazyLock<String> = LazyLock::new(|| {
     in_household(
         "SELECT v.id AS listed_vehicle, f.* FROM vehicles v \
          LEFT JOIN LATERAL (SELECT * FROM fuel_logs WHERE vehicle_id = v.id \
-             AND ($4::date IS NULL OR (filled_at, odometer_km) < ($4, $5)) \
-             ORDER BY filled_at DESC, odometer_km DESC LIMIT $6) f ON true \
-         WHERE v.id = $3",
+             AND ($5::date IS NULL OR (filled_at, odometer_km) < ($5, $6)) \
+             ORDER BY filled_at DESC, odometer_km DESC LIMIT $7) f ON true \
+         WHERE v.id = $4",
     )
 });
 

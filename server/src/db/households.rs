@@ -49,8 +49,9 @@ pub async fn update_status(
     status: HouseholdStatus,
 ) -> sqlx::Result<bool> {
     let mut tx = conn.begin().await?;
-    sqlx::query("SELECT set_config('app.current_household_id', $1, true)")
-        .bind(id.to_string())
+    // The owner proves the context with the installed key, which it may read.
+    sqlx::query("SELECT app_private.enter_as_owner($1)")
+        .bind(id)
         .execute(&mut *tx)
         .await?;
     let updated = sqlx::query("UPDATE households SET status = $2 WHERE id = $1")

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod audit_events;
+pub mod context;
 pub mod fuel_logs;
 pub mod households;
 pub mod invitations;
@@ -188,7 +189,12 @@ impl From<sqlx::Error> for AppError {
             // database refused (a misconfigured pooler's 42P05 or 26000, a schema this build
             // does not expect) or a row that did not decode. Logged as the fault it is; the
             // client gets a 503 it may retry, never a 500 or the database's words.
-            tracing::error!(error = %e, code = e.as_database_error().and_then(|d| d.code()).as_deref(), "database failure");
+            let code = e.as_database_error().and_then(|d| d.code());
+            if code.as_deref() == Some(context::NOT_PROVEN) {
+                tracing::error!(error = %e, "the database refused the context's proof: is the key in DATABASE_CONTEXT_KEY_FILE still installed?");
+            } else {
+                tracing::error!(error = %e, code = code.as_deref(), "database failure");
+            }
             AppError::Unavailable("the database could not answer this request: try again shortly")
         }
     }

@@ -4,7 +4,7 @@
 //! [`in_household`] wraps a read query (a constant of this crate, never request text) as
 //!
 //! ```sql
-//! WITH ctx AS MATERIALIZED (SELECT member_role, household_status FROM app.enter_household($1, $2))
+//! WITH ctx AS MATERIALIZED (SELECT member_role, household_status FROM app.enter_household($1, $2, $3))
 //! SELECT ctx.member_role, ctx.household_status, r.* FROM ctx
 //! LEFT JOIN LATERAL (SELECT true AS in_household_row, d.* FROM (<query>) d
 //!                    WHERE ctx.household_status = 'active' OFFSET 0) r ON true
@@ -28,21 +28,25 @@
 //! Sync and executes it on the next, and the pooler may send the two to different servers.
 //! Writes keep their [`HouseholdTx`](super::tenant::HouseholdTx).
 
+use std::sync::Arc;
+
 use shared::Role;
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::Query;
 use sqlx::{FromRow, PgPool, Postgres, Row};
 use uuid::Uuid;
 
+use super::context::{Context, ContextKey};
 use super::tenant::admit;
 use crate::error::AppError;
 
-/// `query` wrapped to enter the household first. `$1` and `$2` are the household and the
-/// subject, so the query's own parameters start at `$3`. Build it once (a `LazyLock`).
+/// `query` wrapped to enter the household first. `$1`, `$2` and `$3` are the household,
+/// the subject and the proof ([`super::context`]), so the query's own parameters start at
+/// `$4`. Build it once (a `LazyLock`).
 pub fn in_household(query: &str) -> String {
     format!(
         "WITH ctx AS MATERIALIZED \
-             (SELECT member_role, household_status FROM app.enter_household($1, $2)) \
+             (SELECT member_role, household_status FROM app.enter_household($1, $2, $3)) \
          SELECT ctx.member_role, ctx.household_status, r.* FROM ctx \
          LEFT JOIN LATERAL (SELECT true AS in_household_row, d.* FROM ({query}) d \
                             WHERE ctx.household_status = 'active' OFFSET 0) r ON true"
@@ -52,6 +56,7 @@ pub fn in_household(query: &str) -> String {
 /// Who reads which household, and how the statement must run.
 pub struct HouseholdRead {
     pub(crate) pool: PgPool,
+    pub(crate) key: Arc<ContextKey>,
     pub(crate) household_id: Uuid,
     pub(crate) sub: String,
     /// Run inside BEGIN … COMMIT: behind a transaction-mode pooler.
@@ -146,7 +151,11 @@ impl HouseholdRead {
         let query = bind(
             sqlx::query(sql)
                 .bind(self.household_id)
-                .bind(self.sub.as_str()),
+                .bind(self.sub.as_str())
+                .bind(
+                    self.key
+                        .prove(Context::household(self.household_id, &self.sub)),
+                ),
         );
         let rows = run(&self.pool, self.in_transaction, query).await?;
         // Always exactly one `ctx` row; its columns repeat on every data row.
@@ -195,13 +204,15 @@ fn admitted(rows: &[PgRow]) -> Result<Role, AppError> {
 /// a member of a suspended household 403 [`AppError::Suspended`].
 pub async fn admission(
     pool: &PgPool,
+    key: &ContextKey,
     household_id: Uuid,
     sub: &str,
     in_transaction: bool,
 ) -> Result<Role, AppError> {
     let query =
-        sqlx::query("SELECT member_role, household_status FROM app.enter_household($1, $2)")
+        sqlx::query("SELECT member_role, household_status FROM app.enter_household($1, $2, $3)")
             .bind(household_id)
-            .bind(sub);
+            .bind(sub)
+            .bind(key.prove(Context::household(household_id, sub)));
     admitted(&run(pool, in_transaction, query).await?)
 }

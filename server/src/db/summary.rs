@@ -60,7 +60,7 @@ WITH fills AS (
            array_agg(filled_at ORDER BY filled_at, odometer_km) AS dates,
            array_agg(volume ORDER BY filled_at, odometer_km) AS volumes,
            array_agg(distance ORDER BY filled_at, odometer_km) AS distances
-    FROM latest WHERE age <= $3 GROUP BY household_id, vehicle_id
+    FROM latest WHERE age <= $4 GROUP BY household_id, vehicle_id
 )
 SELECT v.id AS vehicle_id, v.name, v.fuel_unit,
        coalesce(t.fill_ups, 0) AS fill_ups, coalesce(t.volume, 0) AS volume,

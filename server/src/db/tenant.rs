@@ -14,6 +14,7 @@ use shared::households::HouseholdStatus;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
+use super::context::{Context, ContextKey};
 use crate::error::AppError;
 
 /// `pool.begin()`, carried to its end even when the request is dropped meanwhile (a client
@@ -29,21 +30,14 @@ pub async fn begin(pool: &PgPool) -> sqlx::Result<Transaction<'static, Postgres>
         .map_err(|_| sqlx::Error::WorkerCrashed)?
 }
 
-/// Opens a transaction and sets each `(setting, value)` transaction-locally, in one
-/// statement; names and values are both bound, so nothing is formatted into SQL.
+/// Opens a transaction and enters `context` in it, proven with `key` (see [`context`]).
 async fn begin_with(
     pool: &PgPool,
-    settings: &[(&str, &str)],
+    key: &ContextKey,
+    context: Context<'_>,
 ) -> sqlx::Result<Transaction<'static, Postgres>> {
-    let (names, values): (Vec<&str>, Vec<&str>) = settings.iter().copied().unzip();
     let mut tx = begin(pool).await?;
-    sqlx::query(
-        "SELECT set_config(name, value, true) FROM unnest($1::text[], $2::text[]) AS s(name, value)",
-    )
-    .bind(names)
-    .bind(values)
-    .execute(&mut *tx)
-    .await?;
+    super::context::enter(&mut tx, key, context).await?;
     Ok(tx)
 }
 
@@ -61,6 +55,22 @@ macro_rules! context_transaction {
             }
         }
     };
+}
+
+/// `app.enter_household` with a proof of `(household_id, sub)`: the member's role and the
+/// household's status, both `None` for a non-member.
+pub(crate) async fn enter_household(
+    conn: &mut PgConnection,
+    key: &ContextKey,
+    household_id: Uuid,
+    sub: &str,
+) -> sqlx::Result<(Option<String>, Option<String>)> {
+    sqlx::query_as("SELECT member_role, household_status FROM app.enter_household($1, $2, $3)")
+        .bind(household_id)
+        .bind(sub)
+        .bind(key.prove(Context::household(household_id, sub)))
+        .fetch_one(conn)
+        .await
 }
 
 /// The answer to `app.enter_household`'s row: the member's role when they are a member of
@@ -90,14 +100,14 @@ impl HouseholdTx {
     /// Enters `household_id` as `sub`. A non-member (or an unknown household) gets 403, a
     /// member of a suspended household 403 [`AppError::Suspended`]; neither leaves any
     /// household context behind.
-    pub async fn begin(pool: &PgPool, household_id: Uuid, sub: &str) -> Result<Self, AppError> {
+    pub async fn begin(
+        pool: &PgPool,
+        key: &ContextKey,
+        household_id: Uuid,
+        sub: &str,
+    ) -> Result<Self, AppError> {
         let mut tx = begin(pool).await?;
-        let (role, status): (Option<String>, Option<String>) =
-            sqlx::query_as("SELECT member_role, household_status FROM app.enter_household($1, $2)")
-                .bind(household_id)
-                .bind(sub)
-                .fetch_one(&mut *tx)
-                .await?;
+        let (role, status) = enter_household(&mut tx, key, household_id, sub).await?;
         let role = admit(role, status)?;
         Ok(Self {
             tx,
@@ -124,8 +134,12 @@ pub struct UserTx {
 }
 
 impl UserTx {
-    pub async fn begin(pool: &PgPool, sub: &str) -> sqlx::Result<Self> {
-        let tx = begin_with(pool, &[("app.current_user_sub", sub)]).await?;
+    pub async fn begin(pool: &PgPool, key: &ContextKey, sub: &str) -> sqlx::Result<Self> {
+        let context = Context {
+            sub: Some(sub),
+            ..Context::default()
+        };
+        let tx = begin_with(pool, key, context).await?;
         Ok(Self { tx })
     }
 }
@@ -139,14 +153,14 @@ pub struct FoundingTx {
 }
 
 impl FoundingTx {
-    pub async fn begin(pool: &PgPool, sub: &str) -> sqlx::Result<Self> {
+    pub async fn begin(pool: &PgPool, key: &ContextKey, sub: &str) -> sqlx::Result<Self> {
         let household_id = Uuid::new_v4();
-        let id = household_id.to_string();
-        let settings = [
-            ("app.current_household_id", id.as_str()),
-            ("app.current_user_sub", sub),
-        ];
-        let tx = begin_with(pool, &settings).await?;
+        let context = Context {
+            household: Some(household_id),
+            sub: Some(sub),
+            ..Context::default()
+        };
+        let tx = begin_with(pool, key, context).await?;
         Ok(Self { tx, household_id })
     }
 
@@ -166,17 +180,18 @@ pub struct RedemptionTx {
 impl RedemptionTx {
     pub async fn begin(
         pool: &PgPool,
+        key: &ContextKey,
         household_id: Uuid,
         code_hash: &str,
         sub: &str,
     ) -> sqlx::Result<Self> {
-        let id = household_id.to_string();
-        let settings = [
-            ("app.redeeming_household", id.as_str()),
-            ("app.redeeming_code_hash", code_hash),
-            ("app.current_user_sub", sub),
-        ];
-        let tx = begin_with(pool, &settings).await?;
+        let context = Context {
+            sub: Some(sub),
+            redeeming: Some(household_id),
+            code_hash: Some(code_hash),
+            ..Context::default()
+        };
+        let tx = begin_with(pool, key, context).await?;
         Ok(Self { tx, household_id })
     }
 

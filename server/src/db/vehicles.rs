@@ -45,7 +45,7 @@ static UPDATE: LazyLock<String> = LazyLock::new(|| {
 
 static LIST: LazyLock<String> = LazyLock::new(|| {
     in_household(
-        "SELECT * FROM vehicles WHERE ($3::text IS NULL OR name > $3) ORDER BY name LIMIT $4",
+        "SELECT * FROM vehicles WHERE ($4::text IS NULL OR name > $4) ORDER BY name LIMIT $5",
     )
 });
 
@@ -62,7 +62,7 @@ pub async fn list(
 }
 
 static GET: LazyLock<String> =
-    LazyLock::new(|| in_household("SELECT * FROM vehicles WHERE id = $3"));
+    LazyLock::new(|| in_household("SELECT * FROM vehicles WHERE id = $4"));
 
 pub async fn get(read: &HouseholdRead, id: Uuid) -> Result<Option<Vehicle>, AppError> {
     Ok(read.fetch(&GET, |q| q.bind(id)).await?.first()?)
@@ -121,13 +121,13 @@ mod tests {
             .filter(|l| !l.starts_with("--") && !l.starts_with('\\') && !l.trim().is_empty())
             .collect::<Vec<_>>();
         assert_eq!(sql.len(), 1, "one statement: {sql:?}");
-        let household = "('00000000-0000-4000-8000-' || lpad(to_hex(:h::int), 12, '0'))::uuid";
         let generic = sql[0]
             .trim_end_matches(';')
-            .replace(household, "$1")
+            .replace("'HOUSEHOLD'::uuid", "$1")
             .replace("'bench|member'", "$2")
-            .replace("NULL::text", "$3")
-            .replace("LIMIT 51", "LIMIT $4");
+            .replace("'PROOF'", "$3")
+            .replace("NULL::text", "$4")
+            .replace("LIMIT 51", "LIMIT $5");
         assert_eq!(generic, *LIST);
     }
 }

@@ -43,6 +43,13 @@ pub struct DevConfig {
     /// The owner connection for migrations and demo data (default: DATABASE_URL)
     #[arg(long, env = "MIGRATION_DATABASE_URL", hide_env_values = true, value_parser = crate::config::secret)]
     migration_database_url: Option<SecretString>,
+    /// The context key (see `serve`); generated here when absent
+    #[arg(
+        long,
+        env = "DATABASE_CONTEXT_KEY_FILE",
+        default_value = "target/dev/context.key"
+    )]
+    database_context_key_file: PathBuf,
     #[command(flatten)]
     internal: InternalTokenConfig,
     #[command(flatten)]
@@ -130,6 +137,21 @@ async fn throwaway_postgres() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes `make()` to `path` (and its directory) unless the file is there: a key `dev`
+/// generates once and keeps.
+fn write_if_absent(
+    path: &std::path::Path,
+    make: impl FnOnce() -> anyhow::Result<String>,
+) -> anyhow::Result<()> {
+    if !path.exists() {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, make()?)?;
+    }
+    Ok(())
+}
+
 async fn stack(config: DevConfig) -> anyhow::Result<()> {
     let bind = config.runtime.bind_addr;
     let idp_bind = config.dev_idp_bind_addr;
@@ -166,19 +188,19 @@ async fn stack(config: DevConfig) -> anyhow::Result<()> {
             urls
         }
     };
-    crate::db::migrate::run(&owner_url)
+    write_if_absent(&config.database_context_key_file, || {
+        Ok(crate::db::context::ContextKey::generate_base64())
+    })?;
+    let context_key = crate::db::context::ContextKey::from_file(&config.database_context_key_file)?;
+    crate::db::migrate::run(&owner_url, Some(&context_key))
         .await
         .context("migrations")?;
     let mut owner = sqlx::PgConnection::connect(owner_url.expose_secret()).await?;
     seed::seed(&mut owner).await.context("demo data")?;
 
-    let key_file = &config.internal.key_file;
-    if !key_file.exists() {
-        if let Some(dir) = key_file.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        std::fs::write(key_file, crate::auth::internal::KeyPair::generate_pem()?)?;
-    }
+    write_if_absent(&config.internal.key_file, || {
+        crate::auth::internal::KeyPair::generate_pem()
+    })?;
     let origin = format!("http://{bind}");
     let issuer = format!("http://{idp_bind}/");
     let extra_callbacks = config.dev_idp_callback_urls;
@@ -197,6 +219,7 @@ async fn stack(config: DevConfig) -> anyhow::Result<()> {
     let header_read = Duration::from_secs(config.runtime.timeouts.header_read_secs);
     let config = Config {
         database_url: runtime_url,
+        database_context_key_file: config.database_context_key_file,
         auth0: Auth0Config::new(issuer, AUDIENCE.into(), CLIENT_ID.into()),
         internal: config.internal,
         runtime: config.runtime,

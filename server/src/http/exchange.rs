@@ -234,7 +234,14 @@ async fn issue(state: &AppState, sub: &str, household_id: Uuid) -> Result<(Strin
         .check(&(sub.to_owned(), household_id))
         .await?;
     let behind_pooler = state.config.runtime.behind_pooler();
-    let role = read::admission(&state.db, household_id, sub, behind_pooler).await?;
+    let role = read::admission(
+        &state.db,
+        &state.context_key,
+        household_id,
+        sub,
+        behind_pooler,
+    )
+    .await?;
     tracing::info!(%household_id, role = role.as_str(), "internal token issued");
     Ok((state.signer.sign(sub, household_id, role)?, role))
 }

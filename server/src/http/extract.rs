@@ -192,6 +192,7 @@ impl FromRequestParts<AppState> for HouseholdAccess {
         Ok(Self::new(
             claims,
             state.db.clone(),
+            state.context_key.clone(),
             state.config.runtime.behind_pooler(),
             share,
         ))

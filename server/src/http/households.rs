@@ -46,7 +46,7 @@ pub(super) async fn create(
         return Err(AppError::Validation(errors));
     }
     let name = new.name.trim();
-    let mut tx = FoundingTx::begin(&state.db, &claims.sub).await?;
+    let mut tx = FoundingTx::begin(&state.db, &state.context_key, &claims.sub).await?;
     households::create(&mut tx, name).await?;
     let id = tx.household_id();
     tx.commit().await?;

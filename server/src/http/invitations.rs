@@ -95,6 +95,7 @@ pub(super) async fn redeem(
         .await?;
     let mut tx = RedemptionTx::begin(
         &state.db,
+        &state.context_key,
         household_id,
         &invitations::hash(code),
         &claims.sub,

@@ -27,7 +27,7 @@ async fn my_households(
     let claims = state.auth0.validate(bearer(&headers)?).await?;
     tracing::Span::current().record("sub", claims.sub.as_str());
     state.limits.me_user.check(&claims.sub).await?;
-    let mut tx = UserTx::begin(&state.db, &claims.sub).await?;
+    let mut tx = UserTx::begin(&state.db, &state.context_key, &claims.sub).await?;
     let households = memberships::list(&mut tx, &claims.sub).await?;
     Ok(Json(MyHouseholds { households }))
 }

@@ -125,16 +125,16 @@ async fn audit_rls_reports_the_enter_household_function_and_fails_when_public_ma
     let out = audit_rls(&db.app_url());
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("function app.enter_household(uuid,text): security definer no, search_path pinned yes, PUBLIC may execute no  ok"),
+        stdout.contains("function app.enter_household(uuid,text,text): security definer yes, search_path pinned yes, PUBLIC may execute no  ok"),
         "{stdout}"
     );
-    sqlx::query("GRANT EXECUTE ON FUNCTION app.enter_household(uuid, text) TO PUBLIC")
+    sqlx::query("GRANT EXECUTE ON FUNCTION app.enter_household(uuid, text, text) TO PUBLIC")
         .execute(&db.admin)
         .await
         .unwrap();
     let stdout = audit_fails(&db);
     assert!(
-        stdout.contains("function app.enter_household(uuid,text) is executable by PUBLIC"),
+        stdout.contains("function app.enter_household(uuid,text,text) is executable by PUBLIC"),
         "{stdout}"
     );
 }

@@ -43,9 +43,14 @@ impl Garage {
     }
 
     async fn tx(&self) -> HouseholdTx {
-        HouseholdTx::begin(&self.db.app, self.household, OWNER)
-            .await
-            .unwrap()
+        HouseholdTx::begin(
+            &self.db.app,
+            &crate::helpers::context_key(),
+            self.household,
+            OWNER,
+        )
+        .await
+        .unwrap()
     }
 }
 

@@ -113,9 +113,14 @@ async fn a_database_at_a_closed_port_answers_503_and_readyz_fails() {
         .connect_lazy(&url)
         .unwrap();
     let signer = server::auth::internal::InternalSigner::new(&config.internal).unwrap();
-    let state =
-        server::state::AppState::new(config, pool, signer, server::state::Tuning::default())
-            .unwrap();
+    let state = server::state::AppState::new(
+        config,
+        pool,
+        crate::helpers::context_key(),
+        signer,
+        server::state::Tuning::default(),
+    )
+    .unwrap();
     let household = uuid::Uuid::new_v4();
     let token = state
         .signer

@@ -205,6 +205,12 @@ async fn an_owner_that_is_not_a_superuser_can_suspend_under_forced_rls() {
     .unwrap();
     for statement in [
         "GRANT USAGE ON SCHEMA app TO household_owner_test",
+        // What a schema owner has of the context keys: it proves its own contexts.
+        "GRANT USAGE ON SCHEMA app_private TO household_owner_test",
+        "GRANT SELECT ON app_private.context_keys TO household_owner_test",
+        "GRANT SELECT ON SEQUENCE app.context_seal TO household_owner_test",
+        "GRANT EXECUTE ON FUNCTION app_private.enter_as_owner(uuid, text, uuid, text) TO household_owner_test",
+        "GRANT EXECUTE ON FUNCTION app.enter_context(uuid, text, uuid, text, text) TO household_owner_test",
         "ALTER TABLE households OWNER TO household_owner_test",
         "ALTER TABLE household_members OWNER TO household_owner_test",
         "ALTER TABLE audit_events OWNER TO household_owner_test",
@@ -255,12 +261,14 @@ async fn a_viewers_write_is_refused_by_the_database_even_when_the_context_role_i
     let mut conn = app.db.app.acquire().await.unwrap();
 
     let mut tx = conn.begin().await.unwrap();
-    let role: String = sqlx::query_scalar("SELECT member_role FROM app.enter_household($1, $2)")
-        .bind(h)
-        .bind("viewer-sub")
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap();
+    let role: String =
+        sqlx::query_scalar("SELECT member_role FROM app.enter_household($1, $2, $3)")
+            .bind(h)
+            .bind("viewer-sub")
+            .bind(crate::helpers::proof(h, "viewer-sub"))
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
     assert_eq!(role, "viewer");
     sqlx::query("SELECT set_config('app.current_household_role', 'owner', true)")
         .execute(&mut *tx)
@@ -312,9 +320,10 @@ async fn enter_household_for_a_household_the_subject_is_not_in_sets_nothing_and_
     ] {
         let mut tx = conn.begin().await.unwrap();
         let (role, status): (Option<String>, Option<String>) = sqlx::query_as(
-            "SELECT member_role, household_status FROM app.enter_household($1, 'user-a')",
+            "SELECT member_role, household_status FROM app.enter_household($1, 'user-a', $2)",
         )
         .bind(household)
+        .bind(crate::helpers::proof(household, "user-a"))
         .fetch_one(&mut *tx)
         .await
         .unwrap();
@@ -341,7 +350,7 @@ async fn enter_household_for_a_household_the_subject_is_not_in_sets_nothing_and_
     }
 
     let public: bool = sqlx::query_scalar(
-        "SELECT has_function_privilege('public', 'app.enter_household(uuid, text)', 'EXECUTE')",
+        "SELECT has_function_privilege('public', 'app.enter_household(uuid, text, text)', 'EXECUTE')",
     )
     .fetch_one(&mut *conn)
     .await

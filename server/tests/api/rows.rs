@@ -299,7 +299,9 @@ async fn each_table_has_exactly_the_columns_of_its_row_type() {
     let db = TestDb::new().await;
     let h = db.household("Home").await;
     db.member(h, "owner", "owner").await;
-    let mut tx = HouseholdTx::begin(&db.app, h, "owner").await.unwrap();
+    let mut tx = HouseholdTx::begin(&db.app, &crate::helpers::context_key(), h, "owner")
+        .await
+        .unwrap();
     let vehicle = vehicles::create(
         &mut tx,
         &NewVehicle {

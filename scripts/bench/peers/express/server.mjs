@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import express from 'express';
 import { createRemoteJWKSet, jwtVerify, SignJWT } from 'jose';
 import pg from 'pg';
-import { bearer, clustered, config, internalKeys, problem } from '../common.mjs';
+import { bearer, clustered, config, contextProof, internalKeys, problem } from '../common.mjs';
 
 async function serve(poolSize) {
   const pool = new pg.Pool({
@@ -43,7 +43,7 @@ async function serve(poolSize) {
         return problem(res, 400, 'household_id must be a UUID');
       }
       const membership = await withTransaction(pool, async (client) => {
-        await client.query("SELECT set_config('app.current_user_sub', $1, true)", [sub]);
+        await client.query('SELECT app.enter_context(NULL, $1, NULL, NULL, $2)', [sub, contextProof({ sub })]);
         const { rows } = await client.query(
           'SELECT m.role, h.status FROM household_members m ' +
             'JOIN households h ON h.id = m.household_id ' +
@@ -101,8 +101,8 @@ async function serve(poolSize) {
           : null;
       const page = await withTransaction(pool, async (client) => {
         const { rows } = await client.query(
-          'SELECT member_role, household_status FROM app.enter_household($1, $2)',
-          [req.params.id, claims.sub],
+          'SELECT member_role, household_status FROM app.enter_household($1, $2, $3)',
+          [req.params.id, claims.sub, contextProof({ household: req.params.id, sub: claims.sub })],
         );
         if (rows[0].member_role === null || rows[0].household_status !== 'active') return null;
         // One extra row tells whether there is a next page.

@@ -2,25 +2,24 @@
 // derives from the `public` schema, queried as the runtime role `household_app` under the
 // same row-level security as the Rust server, at POST /graphql.
 //
-// The internal token (the server's, EdDSA) is verified with jose before PostGraphile runs;
-// `pgSettings` then sets the household context from its claims (set_config(…, true) in
-// PostGraphile's transaction), the settings the RLS policies read. Like the server, the
-// database re-admits the caller on every request: a wrapped `allVehicles` calls
-// app.enter_household in the same transaction and refuses a non-member.
+// The internal token (the server's, EdDSA) is verified with jose before PostGraphile runs.
+// Like the server, the database admits the caller on every request: a wrapped `allVehicles`
+// calls app.enter_household, with the context's proof (../common.mjs), in PostGraphile's
+// transaction, which sets the context the RLS policies read, and refuses a non-member.
 // One worker per core, sharing DATABASE_POOL_SIZE connections (see ../common.mjs).
 import express from 'express';
 import { jwtVerify } from 'jose';
 import pg from 'pg';
 import { makeWrapResolversPlugin, postgraphile } from 'postgraphile';
-import { bearer, clustered, config, internalKeys, problem } from '../common.mjs';
+import { bearer, clustered, config, contextProof, internalKeys, problem } from '../common.mjs';
 
 const EnterHousehold = makeWrapResolversPlugin({
   Query: {
     async allVehicles(resolve, source, args, context, info) {
       const { household_id: household, sub } = context.claims;
       const { rows } = await context.pgClient.query(
-        'SELECT member_role, household_status FROM app.enter_household($1, $2)',
-        [household, sub],
+        'SELECT member_role, household_status FROM app.enter_household($1, $2, $3)',
+        [household, sub, contextProof({ household, sub })],
       );
       if (rows[0].member_role === null || rows[0].household_status !== 'active') {
         throw new Error('you do not have access to this household');
@@ -50,11 +49,6 @@ async function serve(poolSize) {
   });
   app.use(
     postgraphile(pool, 'public', {
-      pgSettings: (req) => ({
-        'app.current_household_id': req.claims.household_id,
-        'app.current_household_role': req.claims.role,
-        'app.current_user_sub': req.claims.sub,
-      }),
       additionalGraphQLContextFromRequest: async (req) => ({ claims: req.claims }),
       appendPlugins: [EnterHousehold],
       dynamicJson: true,

@@ -26,7 +26,8 @@ pub struct TestApp {
     pub metrics_base: Option<String>,
 }
 
-/// A fresh internal signing key (PEM) in a temporary directory, removed with the `Dir`.
+/// A fresh internal signing key (PEM) in a temporary directory, removed with the `Dir`,
+/// and beside it `context.key` ([`CONTEXT_KEY`]), which [`config`] names.
 pub fn key_file() -> (tempdir::Dir, std::path::PathBuf) {
     let dir = tempdir::Dir::new();
     let key = dir.0.join("internal.pem");
@@ -35,6 +36,7 @@ pub fn key_file() -> (tempdir::Dir, std::path::PathBuf) {
         server::auth::internal::KeyPair::generate_pem().unwrap(),
     )
     .unwrap();
+    std::fs::write(dir.0.join("context.key"), CONTEXT_KEY).unwrap();
     (dir, key)
 }
 
@@ -75,6 +77,11 @@ pub fn config_with(
     ttl_secs: u64,
     settings: &[&str],
 ) -> Config {
+    let context_key_file = key_file
+        .with_file_name("context.key")
+        .to_str()
+        .expect("a UTF-8 temporary path")
+        .to_owned();
     let key_file = key_file
         .to_str()
         .expect("a UTF-8 temporary path")
@@ -90,6 +97,8 @@ pub fn config_with(
         CLIENT_ID,
         "--internal-jwt-key-file",
         &key_file,
+        "--database-context-key-file",
+        &context_key_file,
         "--bind-addr",
         "127.0.0.1:0",
         "--database-pool-size",
@@ -201,7 +210,7 @@ impl TestApp {
             jwks_cooldown: options.tuning.jwks_cooldown,
             jwks_refresh: options.tuning.jwks_refresh,
         };
-        let state = AppState::new(config, db.app.clone(), signer, tuning).unwrap();
+        let state = AppState::new(config, db.app.clone(), context_key(), signer, tuning).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let serving = state.clone();
@@ -260,7 +269,14 @@ impl TestApp {
             .await
             .unwrap();
         let signer = server::auth::internal::InternalSigner::new(&config.internal).unwrap();
-        let state = AppState::new(config, pool, signer, server::state::Tuning::default()).unwrap();
+        let state = AppState::new(
+            config,
+            pool,
+            context_key(),
+            signer,
+            server::state::Tuning::default(),
+        )
+        .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move {

@@ -93,6 +93,10 @@ impl TestDb {
             .run(&admin)
             .await
             .expect("migrations apply");
+        super::context_key()
+            .install(&mut admin.acquire().await.unwrap())
+            .await
+            .expect("the context key installs");
         let mut app_options = admin_options.clone().username("household_app");
         if let Ok(password) = std::env::var("TEST_APP_PASSWORD") {
             app_options = app_options.password(&password);

@@ -18,6 +18,18 @@ use serde_json::Value;
 
 pub const AUDIENCE: &str = "https://api.household.test";
 pub const CLIENT_ID: &str = "test-spa";
+/// The context key every test database has installed and every test server proves with.
+pub const CONTEXT_KEY: &str = "dGVzdCBjb250ZXh0IGtleSwgdGhpcnR5LXR3byBieXRlcyE=";
+
+pub fn context_key() -> server::db::context::ContextKey {
+    server::db::context::ContextKey::from_base64(CONTEXT_KEY).unwrap()
+}
+
+/// The server's proof for entering `household` as `sub` (`app.enter_household`'s third
+/// argument).
+pub fn proof(household: uuid::Uuid, sub: &str) -> String {
+    context_key().prove(server::db::context::Context::household(household, sub))
+}
 
 pub fn now() -> u64 {
     jsonwebtoken::get_current_timestamp()

@@ -27,7 +27,9 @@ fn refused_by_policy(e: sqlx::Error) {
 async fn the_database_refuses_a_non_owners_membership_writes_with_the_api_bypassed() {
     let db = TestDb::new().await;
     let h = household(&db).await;
-    let mut tx = HouseholdTx::begin(&db.app, h, "member").await.unwrap();
+    let mut tx = HouseholdTx::begin(&db.app, &crate::helpers::context_key(), h, "member")
+        .await
+        .unwrap();
     let promoted =
         sqlx::query("UPDATE household_members SET role = 'owner' WHERE user_sub = 'member'")
             .execute(tx.conn())
@@ -46,7 +48,9 @@ async fn the_database_refuses_a_non_owners_membership_writes_with_the_api_bypass
             .unwrap_err();
     refused_by_policy(added);
     drop(tx);
-    let mut tx = HouseholdTx::begin(&db.app, h, "member").await.unwrap();
+    let mut tx = HouseholdTx::begin(&db.app, &crate::helpers::context_key(), h, "member")
+        .await
+        .unwrap();
     let invited = sqlx::query(
         "INSERT INTO invitations (code_hash, role, created_by, expires_at) \
          VALUES (repeat('a', 64), 'member', 'member', now() + interval '1 day')",
@@ -58,7 +62,9 @@ async fn the_database_refuses_a_non_owners_membership_writes_with_the_api_bypass
     drop(tx);
 
     // The same statements as the owner do change the rows.
-    let mut tx = HouseholdTx::begin(&db.app, h, "owner").await.unwrap();
+    let mut tx = HouseholdTx::begin(&db.app, &crate::helpers::context_key(), h, "owner")
+        .await
+        .unwrap();
     let promoted =
         sqlx::query("UPDATE household_members SET role = 'owner' WHERE user_sub = 'member'")
             .execute(tx.conn())
@@ -71,7 +77,9 @@ async fn the_database_refuses_a_non_owners_membership_writes_with_the_api_bypass
 async fn the_audit_record_is_append_only_for_the_runtime_role() {
     let db = TestDb::new().await;
     let h = household(&db).await;
-    let mut tx = HouseholdTx::begin(&db.app, h, "owner").await.unwrap();
+    let mut tx = HouseholdTx::begin(&db.app, &crate::helpers::context_key(), h, "owner")
+        .await
+        .unwrap();
     server::db::audit_events::record(tx.conn(), shared::audit::AuditAction::VehicleCreated, "x")
         .await
         .unwrap();
@@ -81,19 +89,25 @@ async fn the_audit_record_is_append_only_for_the_runtime_role() {
         "DELETE FROM audit_events",
         "TRUNCATE audit_events",
     ] {
-        let mut tx = HouseholdTx::begin(&db.app, h, "owner").await.unwrap();
+        let mut tx = HouseholdTx::begin(&db.app, &crate::helpers::context_key(), h, "owner")
+            .await
+            .unwrap();
         let refused = sqlx::query(statement).execute(tx.conn()).await.unwrap_err();
         refused_by_policy(refused);
     }
     // A member writes events as themselves only, and reads none.
-    let mut tx = HouseholdTx::begin(&db.app, h, "member").await.unwrap();
+    let mut tx = HouseholdTx::begin(&db.app, &crate::helpers::context_key(), h, "member")
+        .await
+        .unwrap();
     let forged =
         sqlx::query("INSERT INTO audit_events (actor, action) VALUES ('owner', 'member_removed')")
             .execute(tx.conn())
             .await
             .unwrap_err();
     refused_by_policy(forged);
-    let mut tx = HouseholdTx::begin(&db.app, h, "member").await.unwrap();
+    let mut tx = HouseholdTx::begin(&db.app, &crate::helpers::context_key(), h, "member")
+        .await
+        .unwrap();
     let read: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_events")
         .fetch_one(tx.conn())
         .await
@@ -129,7 +143,9 @@ async fn creating_a_household_reaches_no_other_household() {
     let other = household(&db).await;
     db.vehicle(other, "Golf").await;
 
-    let mut tx = FoundingTx::begin(&db.app, "auth0|mallory").await.unwrap();
+    let mut tx = FoundingTx::begin(&db.app, &crate::helpers::context_key(), "auth0|mallory")
+        .await
+        .unwrap();
     assert!(visible(tx.conn()).await.iter().all(|(_, n)| *n == 0));
     let into_other = sqlx::query(
         "INSERT INTO household_members (household_id, user_sub, role) VALUES ($1, 'auth0|mallory', 'owner')",
@@ -172,16 +188,28 @@ async fn redeeming_a_code_reaches_only_its_own_invitation() {
     let hash = server::db::invitations::hash(&code);
 
     // The code's hash with another household: nothing at all.
-    let mut tx = RedemptionTx::begin(&app.db.app, other, &hash, "auth0|mallory")
-        .await
-        .unwrap();
+    let mut tx = RedemptionTx::begin(
+        &app.db.app,
+        &crate::helpers::context_key(),
+        other,
+        &hash,
+        "auth0|mallory",
+    )
+    .await
+    .unwrap();
     assert!(visible(tx.conn()).await.iter().all(|(_, n)| *n == 0));
     drop(tx);
 
     // The right pair: the one invitation, and no other row of either household.
-    let mut tx = RedemptionTx::begin(&app.db.app, h, &hash, "auth0|mallory")
-        .await
-        .unwrap();
+    let mut tx = RedemptionTx::begin(
+        &app.db.app,
+        &crate::helpers::context_key(),
+        h,
+        &hash,
+        "auth0|mallory",
+    )
+    .await
+    .unwrap();
     let seen = visible(tx.conn()).await;
     for (table, n) in &seen {
         assert_eq!(*n, i64::from(table == "invitations"), "{table}: {seen:?}");
@@ -228,9 +256,14 @@ async fn the_demo_data_has_a_pending_join_request_for_the_owner_to_decide() {
     server::dev::seed::seed(&mut owner).await.unwrap();
 
     let maple = server::dev::seed::MAPLE;
-    let mut tx = HouseholdTx::begin(&db.app, maple, "auth0|alice")
-        .await
-        .unwrap();
+    let mut tx = HouseholdTx::begin(
+        &db.app,
+        &crate::helpers::context_key(),
+        maple,
+        "auth0|alice",
+    )
+    .await
+    .unwrap();
     let pending = server::db::invitations::pending(&mut tx).await.unwrap();
 
     assert_eq!(pending.len(), 1);

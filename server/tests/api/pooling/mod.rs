@@ -99,9 +99,14 @@ async fn a_warm_read_is_one_round_trip() {
     // The same read as before this design: BEGIN, enter, the query, COMMIT.
     for _ in 0..2 {
         relay.take(&app).await;
-        let mut tx = HouseholdTx::begin(&app.state.db, household, "owner-r")
-            .await
-            .unwrap();
+        let mut tx = HouseholdTx::begin(
+            &app.state.db,
+            &crate::helpers::context_key(),
+            household,
+            "owner-r",
+        )
+        .await
+        .unwrap();
         sqlx::query("SELECT * FROM vehicles")
             .fetch_all(tx.conn())
             .await

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::helpers::TestDb;
 
+mod forged_context;
 mod pooled;
 mod random_membership;
 mod random_rows;

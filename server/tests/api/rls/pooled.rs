@@ -19,11 +19,15 @@ async fn one_pooled_connection_carries_no_household_from_one_transaction_to_the_
     db.member(a, "user-a", "owner").await;
     db.member(b, "user-b", "owner").await;
 
-    let mut tx = HouseholdTx::begin(&db.app, a, "user-a").await.unwrap();
+    let mut tx = HouseholdTx::begin(&db.app, &crate::helpers::context_key(), a, "user-a")
+        .await
+        .unwrap();
     assert_eq!(count(tx.conn(), "vehicles").await, 1);
     tx.commit().await.unwrap();
 
-    let mut tx = HouseholdTx::begin(&db.app, b, "user-b").await.unwrap();
+    let mut tx = HouseholdTx::begin(&db.app, &crate::helpers::context_key(), b, "user-b")
+        .await
+        .unwrap();
     let seen: Vec<Uuid> = sqlx::query_scalar("SELECT household_id FROM vehicles")
         .fetch_all(tx.conn())
         .await

@@ -230,7 +230,13 @@ fn random_lifecycle_operations_never_show_a_household_to_a_non_member() {
                     n += 1;
                     match op {
                         LifeOp::Create { by } => {
-                            let mut tx = FoundingTx::begin(&db.app, PEOPLE[by]).await.unwrap();
+                            let mut tx = FoundingTx::begin(
+                                &db.app,
+                                &crate::helpers::context_key(),
+                                PEOPLE[by],
+                            )
+                            .await
+                            .unwrap();
                             let founding = tx.household_id();
                             prop_assert_eq!(foreign_rows(tx.conn(), founding).await, 0);
                             hh::create(&mut tx, &format!("N{n}")).await.unwrap();
@@ -241,7 +247,10 @@ fn random_lifecycle_operations_never_show_a_household_to_a_non_member() {
                         LifeOp::Invite { by, h, role } => {
                             let h = households[h % households.len()];
                             let by = actor(&db, h, by).await;
-                            let Ok(mut tx) = HouseholdTx::begin(&db.app, h, &by).await else {
+                            let Ok(mut tx) =
+                                HouseholdTx::begin(&db.app, &crate::helpers::context_key(), h, &by)
+                                    .await
+                            else {
                                 prop_assert!(admitted(&db, h, &by).await.is_none());
                                 continue;
                             };
@@ -257,6 +266,7 @@ fn random_lifecycle_operations_never_show_a_household_to_a_non_member() {
                             let (h, code) = codes[code % codes.len()].clone();
                             let mut tx = RedemptionTx::begin(
                                 &db.app,
+                                &crate::helpers::context_key(),
                                 h,
                                 &invitations::hash(&code),
                                 PEOPLE[by],
@@ -281,7 +291,10 @@ fn random_lifecycle_operations_never_show_a_household_to_a_non_member() {
                             let h = households[h % households.len()];
                             let by = actor(&db, h, by).await;
                             let whom = requester(&db, h, whom).await;
-                            if let Ok(mut tx) = HouseholdTx::begin(&db.app, h, &by).await {
+                            if let Ok(mut tx) =
+                                HouseholdTx::begin(&db.app, &crate::helpers::context_key(), h, &by)
+                                    .await
+                            {
                                 let decision = if approve {
                                     Decision::Approve
                                 } else {
@@ -303,7 +316,10 @@ fn random_lifecycle_operations_never_show_a_household_to_a_non_member() {
                             let h = households[h % households.len()];
                             let before = memberships(&db).await;
                             let by = actor(&db, h, by).await;
-                            let Ok(mut tx) = HouseholdTx::begin(&db.app, h, &by).await else {
+                            let Ok(mut tx) =
+                                HouseholdTx::begin(&db.app, &crate::helpers::context_key(), h, &by)
+                                    .await
+                            else {
                                 continue;
                             };
                             let owner = tx.role() == shared::Role::Owner;
@@ -348,7 +364,13 @@ fn random_lifecycle_operations_never_show_a_household_to_a_non_member() {
                         LifeOp::Write { by, h } | LifeOp::Read { by, h } => {
                             let h = households[h % households.len()];
                             let expected = admitted(&db, h, PEOPLE[by]).await;
-                            let entered = HouseholdTx::begin(&db.app, h, PEOPLE[by]).await;
+                            let entered = HouseholdTx::begin(
+                                &db.app,
+                                &crate::helpers::context_key(),
+                                h,
+                                PEOPLE[by],
+                            )
+                            .await;
                             prop_assert_eq!(
                                 entered.is_ok(),
                                 expected.is_some(),

@@ -76,9 +76,14 @@ async fn run_ops(db: &TestDb, households: &[Uuid], ops: Vec<Op>) -> Result<(), T
         match op {
             Op::Insert { by } => {
                 n += 1;
-                let mut tx = HouseholdTx::begin(&db.app, households[by], "member")
-                    .await
-                    .unwrap();
+                let mut tx = HouseholdTx::begin(
+                    &db.app,
+                    &crate::helpers::context_key(),
+                    households[by],
+                    "member",
+                )
+                .await
+                .unwrap();
                 let (id, owner): (Uuid, Uuid) = sqlx::query_as(
                     "INSERT INTO vehicles (name) VALUES ($1) RETURNING id, household_id",
                 )
@@ -92,9 +97,14 @@ async fn run_ops(db: &TestDb, households: &[Uuid], ops: Vec<Op>) -> Result<(), T
             }
             Op::InsertFor { by, target } => {
                 n += 1;
-                let mut tx = HouseholdTx::begin(&db.app, households[by], "member")
-                    .await
-                    .unwrap();
+                let mut tx = HouseholdTx::begin(
+                    &db.app,
+                    &crate::helpers::context_key(),
+                    households[by],
+                    "member",
+                )
+                .await
+                .unwrap();
                 let result = sqlx::query_scalar::<_, Uuid>(
                     "INSERT INTO vehicles (household_id, name) VALUES ($1, $2) RETURNING id",
                 )
@@ -111,9 +121,14 @@ async fn run_ops(db: &TestDb, households: &[Uuid], ops: Vec<Op>) -> Result<(), T
                 }
             }
             Op::List { by } => {
-                let mut tx = HouseholdTx::begin(&db.app, households[by], "viewer")
-                    .await
-                    .unwrap();
+                let mut tx = HouseholdTx::begin(
+                    &db.app,
+                    &crate::helpers::context_key(),
+                    households[by],
+                    "viewer",
+                )
+                .await
+                .unwrap();
                 let mut rows: Vec<(Uuid, Uuid)> =
                     sqlx::query_as("SELECT id, household_id FROM vehicles")
                         .fetch_all(tx.conn())
@@ -136,9 +151,14 @@ async fn run_ops(db: &TestDb, households: &[Uuid], ops: Vec<Op>) -> Result<(), T
                 } else {
                     "UPDATE vehicles SET make = 'x' WHERE id = $1"
                 };
-                let mut tx = HouseholdTx::begin(&db.app, households[by], "owner")
-                    .await
-                    .unwrap();
+                let mut tx = HouseholdTx::begin(
+                    &db.app,
+                    &crate::helpers::context_key(),
+                    households[by],
+                    "owner",
+                )
+                .await
+                .unwrap();
                 let affected = sqlx::query(sql)
                     .bind(id)
                     .execute(tx.conn())

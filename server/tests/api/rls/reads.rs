@@ -63,7 +63,9 @@ async fn an_empty_or_malformed_setting_matches_nothing_and_is_not_an_error() {
 #[tokio::test]
 async fn household_a_sees_only_its_own_rows() {
     let t = two_households().await;
-    let mut tx = HouseholdTx::begin(&t.db.app, t.a, "user-a").await.unwrap();
+    let mut tx = HouseholdTx::begin(&t.db.app, &crate::helpers::context_key(), t.a, "user-a")
+        .await
+        .unwrap();
     let ids: Vec<Uuid> = sqlx::query_scalar("SELECT household_id FROM vehicles")
         .fetch_all(tx.conn())
         .await

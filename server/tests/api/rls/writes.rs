@@ -9,7 +9,9 @@ use super::{count, two_households};
 #[tokio::test]
 async fn household_a_cannot_update_or_delete_b_rows_by_id() {
     let t = two_households().await;
-    let mut tx = HouseholdTx::begin(&t.db.app, t.a, "user-a").await.unwrap();
+    let mut tx = HouseholdTx::begin(&t.db.app, &crate::helpers::context_key(), t.a, "user-a")
+        .await
+        .unwrap();
     let updated = sqlx::query("UPDATE vehicles SET name = 'pwned' WHERE id = $1")
         .bind(t.b_vehicle)
         .execute(tx.conn())
@@ -44,7 +46,9 @@ fn is_rls_violation(e: &sqlx::Error) -> bool {
 #[tokio::test]
 async fn household_a_cannot_insert_a_row_for_b() {
     let t = two_households().await;
-    let mut tx = HouseholdTx::begin(&t.db.app, t.a, "user-a").await.unwrap();
+    let mut tx = HouseholdTx::begin(&t.db.app, &crate::helpers::context_key(), t.a, "user-a")
+        .await
+        .unwrap();
     let err = sqlx::query("INSERT INTO vehicles (household_id, name) VALUES ($1, 'smuggled')")
         .bind(t.b)
         .execute(tx.conn())
@@ -57,7 +61,7 @@ async fn household_a_cannot_insert_a_row_for_b() {
 async fn an_insert_without_household_id_lands_in_the_current_household() {
     let t = two_households().await;
     t.db.member(t.a, "member-a", "member").await;
-    let mut tx = HouseholdTx::begin(&t.db.app, t.a, "member-a")
+    let mut tx = HouseholdTx::begin(&t.db.app, &crate::helpers::context_key(), t.a, "member-a")
         .await
         .unwrap();
     let household: Uuid =
@@ -71,7 +75,9 @@ async fn an_insert_without_household_id_lands_in_the_current_household() {
 #[tokio::test]
 async fn household_a_cannot_move_its_row_to_b() {
     let t = two_households().await;
-    let mut tx = HouseholdTx::begin(&t.db.app, t.a, "user-a").await.unwrap();
+    let mut tx = HouseholdTx::begin(&t.db.app, &crate::helpers::context_key(), t.a, "user-a")
+        .await
+        .unwrap();
     // The vehicle has fuel logs, so first try a log-free one: the policy, not the FK, refuses.
     let fresh: Uuid =
         sqlx::query_scalar("INSERT INTO vehicles (name) VALUES ('mover') RETURNING id")
@@ -90,7 +96,9 @@ async fn household_a_cannot_move_its_row_to_b() {
 #[tokio::test]
 async fn a_fuel_log_cannot_point_at_another_households_vehicle() {
     let t = two_households().await;
-    let mut tx = HouseholdTx::begin(&t.db.app, t.a, "user-a").await.unwrap();
+    let mut tx = HouseholdTx::begin(&t.db.app, &crate::helpers::context_key(), t.a, "user-a")
+        .await
+        .unwrap();
     let err = sqlx::query(
         "INSERT INTO fuel_logs (vehicle_id, filled_at, odometer_km, volume, cost) VALUES ($1, '2026-02-01', 2000, 40, 60)",
     )
@@ -113,7 +121,7 @@ async fn a_fuel_log_cannot_point_at_another_households_vehicle() {
 async fn viewers_are_refused_writes_by_the_database_itself() {
     let t = two_households().await;
     t.db.member(t.a, "viewer-a", "viewer").await;
-    let mut tx = HouseholdTx::begin(&t.db.app, t.a, "viewer-a")
+    let mut tx = HouseholdTx::begin(&t.db.app, &crate::helpers::context_key(), t.a, "viewer-a")
         .await
         .unwrap();
     let err = sqlx::query("INSERT INTO vehicles (name) VALUES ('viewer car')")
@@ -122,7 +130,7 @@ async fn viewers_are_refused_writes_by_the_database_itself() {
         .unwrap_err();
     assert!(is_rls_violation(&err), "{err}");
     drop(tx);
-    let mut tx = HouseholdTx::begin(&t.db.app, t.a, "viewer-a")
+    let mut tx = HouseholdTx::begin(&t.db.app, &crate::helpers::context_key(), t.a, "viewer-a")
         .await
         .unwrap();
     assert_eq!(count(tx.conn(), "vehicles").await, 1, "viewers still read");

@@ -71,8 +71,12 @@ pub enum AppError {
     RequestTimeout,
     /// The household already holds as many rows of this kind as it may
     /// (`HOUSEHOLD_MAX_VEHICLES`, `HOUSEHOLD_MAX_FUEL_LOGS`).
-    #[error("quota exceeded: {limit} {what}")]
-    QuotaExceeded { what: &'static str, limit: u32 },
+    #[error("quota exceeded: {detail}")]
+    QuotaExceeded {
+        /// The problem type's last segment, which names the limit.
+        kind: &'static str,
+        detail: String,
+    },
     /// RFC 6749 §5.2 error for the RFC 8693 form of `/exchange`.
     #[error("oauth error {error}")]
     OAuth {
@@ -144,13 +148,9 @@ impl AppError {
                 "Request Timeout",
                 Some("the request was not received in time".into()),
             ),
-            AppError::QuotaExceeded { what, limit } => (
-                "quota-exceeded",
-                "Quota exceeded",
-                Some(format!(
-                    "this household already holds {limit} {what}, the most it may"
-                )),
-            ),
+            AppError::QuotaExceeded { kind, detail } => {
+                (kind, "Quota exceeded", Some(detail.clone()))
+            }
             AppError::OAuth {
                 error, description, ..
             } => (error, "Token exchange refused", Some((*description).into())),

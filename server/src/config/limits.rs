@@ -39,6 +39,15 @@ pub struct Quotas {
     #[arg(long = "household-max-fuel-logs", env = "HOUSEHOLD_MAX_FUEL_LOGS", default_value_t = 50_000,
           value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
     pub max_fuel_logs: u32,
+    /// Open invitations (not used, revoked or expired) one household may have; one more
+    /// answers 409
+    #[arg(long = "household-max-open-invitations", env = "HOUSEHOLD_MAX_OPEN_INVITATIONS",
+          default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_open_invitations: u32,
+    /// Households one account may own; creating one more answers 409
+    #[arg(long = "account-max-households", env = "ACCOUNT_MAX_HOUSEHOLDS", default_value_t = 20,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_households_per_account: u32,
 }
 
 /// Rates of the limiters, each `<per second>/<burst>`; the defaults suit one browser tab per

@@ -153,14 +153,23 @@ pub struct FoundingTx {
 }
 
 impl FoundingTx {
-    pub async fn begin(pool: &PgPool, key: &ContextKey, sub: &str) -> sqlx::Result<Self> {
+    /// Refuses with 409 when `sub` already owns `max_owned` households: counted in the
+    /// subject's own context, under a lock on the subject held until the household exists.
+    pub async fn begin(
+        pool: &PgPool,
+        key: &ContextKey,
+        sub: &str,
+        max_owned: u32,
+    ) -> Result<Self, AppError> {
         let household_id = Uuid::new_v4();
-        let context = Context {
-            household: Some(household_id),
+        let own = Context {
             sub: Some(sub),
             ..Context::default()
         };
-        let tx = begin_with(pool, key, context).await?;
+        let mut tx = begin_with(pool, key, own).await?;
+        super::quota::reserve_on(&mut tx, sub, super::quota::Rows::OwnedHouseholds, max_owned)
+            .await?;
+        super::context::enter(&mut tx, key, Context::household(household_id, sub)).await?;
         Ok(Self { tx, household_id })
     }
 

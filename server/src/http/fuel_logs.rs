@@ -94,7 +94,8 @@ async fn create(
     let mut scope = access.begin().await?;
     scope.require_writer()?;
     let max = state.config.runtime.quotas.max_fuel_logs;
-    quota::reserve(&mut scope.tx, quota::Rows::FuelLogs, max).await?;
+    let household = scope.tx.household_id();
+    quota::reserve(scope.tx.conn(), household, quota::Rows::FuelLogs, max).await?;
     // The row lock serialises inserts for this vehicle, so the order check below holds.
     vehicles::lock(&mut scope.tx, vehicle_id)
         .await?

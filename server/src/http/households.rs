@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::extract::AppJson;
-use super::problems::{Invalid, SignedInErrors};
+use super::problems::{Conflict, Invalid, SignedInErrors};
 use crate::auth::bearer;
 use crate::db::households;
 use crate::db::tenant::FoundingTx;
@@ -27,7 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// 422 for a blank or overlong name.
 #[utoipa::path(post, path = "/api/households", tag = "households", security(("auth0_token" = [])),
     request_body = NewHousehold,
-    responses((status = 201, body = CreatedHousehold), Invalid, SignedInErrors))]
+    responses((status = 201, body = CreatedHousehold), Invalid, Conflict, SignedInErrors))]
 pub(super) async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -46,7 +46,8 @@ pub(super) async fn create(
         return Err(AppError::Validation(errors));
     }
     let name = new.name.trim();
-    let mut tx = FoundingTx::begin(&state.db, &state.context_key, &claims.sub).await?;
+    let max = state.config.runtime.quotas.max_households_per_account;
+    let mut tx = FoundingTx::begin(&state.db, &state.context_key, &claims.sub, max).await?;
     households::create(&mut tx, name).await?;
     let id = tx.household_id();
     tx.commit().await?;

@@ -18,9 +18,9 @@ use super::params::HouseholdPath;
 use super::problems::{Conflict, DataErrors, Invalid, NotFound, SignedInErrors};
 use crate::auth::bearer;
 use crate::auth::context::HouseholdAccess;
-use crate::db::audit_events;
 use crate::db::invitations::{self, Redeemed};
 use crate::db::tenant::RedemptionTx;
+use crate::db::{audit_events, quota};
 use crate::error::{AppError, Result};
 use crate::state::AppState;
 
@@ -37,8 +37,10 @@ pub fn router() -> OpenApiRouter<AppState> {
     params(HouseholdPath), request_body = NewInvitation, security(("internal_token" = [])),
     responses((status = 201, description = "The code, shown this once", body = Invitation),
         Invalid,
+        Conflict,
         DataErrors))]
 pub(super) async fn create(
+    State(state): State<AppState>,
     access: HouseholdAccess,
     AppJson(new): AppJson<NewInvitation>,
 ) -> Result<(StatusCode, Json<Invitation>)> {
@@ -51,6 +53,15 @@ pub(super) async fn create(
             "an invitation cannot grant a role above your own",
         ));
     }
+    let max = state.config.runtime.quotas.max_open_invitations;
+    let household = scope.tx.household_id();
+    quota::reserve(
+        scope.tx.conn(),
+        household,
+        quota::Rows::OpenInvitations,
+        max,
+    )
+    .await?;
     let code = invitations::new_code(scope.tx.household_id());
     let (id, expires_at) = invitations::create(&mut scope.tx, &code, role).await?;
     audit_events::record(

@@ -77,7 +77,8 @@ async fn create(
     let mut scope = access.begin().await?;
     scope.require_writer()?;
     let max = state.config.runtime.quotas.max_vehicles;
-    quota::reserve(&mut scope.tx, quota::Rows::Vehicles, max).await?;
+    let household = scope.tx.household_id();
+    quota::reserve(scope.tx.conn(), household, quota::Rows::Vehicles, max).await?;
     let vehicle = vehicles::create(&mut scope.tx, &new).await?;
     let target = vehicle.id.to_string();
     audit_events::record(scope.tx.conn(), AuditAction::VehicleCreated, &target).await?;

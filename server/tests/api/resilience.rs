@@ -315,6 +315,86 @@ async fn a_household_at_its_quota_gets_409_and_racing_creates_never_pass_it() {
     }
 }
 
+/// Storage an account or a household could otherwise fill without end: households owned
+/// per account and open invitations per household, each a 409 whose type names the limit,
+/// also when the creates race.
+#[tokio::test]
+async fn an_account_and_a_household_get_409_naming_the_quota_they_reached() {
+    let app = TestApp::spawn_with(small_pool(vec![
+        "--account-max-households",
+        "2",
+        "--household-max-open-invitations",
+        "2",
+    ]))
+    .await;
+    let token = app.issuer.token("auth0|alice");
+    let creates = (0..6).map(|i| {
+        app.send(
+            Method::POST,
+            paths::HOUSEHOLDS,
+            &token,
+            Some(json!({ "name": format!("Home {i}") })),
+        )
+    });
+    let mut created = 0;
+    for response in futures::future::join_all(creates).await {
+        if response.status() == 201 {
+            created += 1;
+        } else {
+            let problem = assert_problem(response, 409).await;
+            assert_eq!(problem["type"], "/problems/households-per-account-exceeded");
+        }
+    }
+    assert_eq!(created, 2, "two households, however the creates race");
+    // Another account owns its own two.
+    let other = app.issuer.token("auth0|bob");
+    let response = app
+        .send(
+            Method::POST,
+            paths::HOUSEHOLDS,
+            &other,
+            Some(json!({ "name": "Bob's" })),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+
+    let (h, owner) = app.household_with("Invites", "auth0|carol", "owner").await;
+    for expected in [201, 201, 409] {
+        let response = app
+            .send(
+                Method::POST,
+                &paths::invitations(h),
+                &owner,
+                Some(json!({"role": "member"})),
+            )
+            .await;
+        if expected == 409 {
+            let problem = assert_problem(response, 409).await;
+            assert_eq!(problem["type"], "/problems/open-invitations-exceeded");
+        } else {
+            assert_eq!(response.status(), 201);
+        }
+    }
+    // A revoked invitation is no longer open, so it makes room.
+    sqlx::query(
+        "UPDATE invitations SET revoked_at = now() WHERE household_id = $1 AND id IN \
+                 (SELECT id FROM invitations WHERE household_id = $1 LIMIT 1)",
+    )
+    .bind(h)
+    .execute(&app.db.admin)
+    .await
+    .unwrap();
+    let response = app
+        .send(
+            Method::POST,
+            &paths::invitations(h),
+            &owner,
+            Some(json!({"role": "member"})),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+}
+
 #[tokio::test]
 async fn the_summary_carries_the_latest_economy_points_only() {
     let app = TestApp::spawn().await;

@@ -143,9 +143,14 @@ async fn creating_a_household_reaches_no_other_household() {
     let other = household(&db).await;
     db.vehicle(other, "Golf").await;
 
-    let mut tx = FoundingTx::begin(&db.app, &crate::helpers::context_key(), "auth0|mallory")
-        .await
-        .unwrap();
+    let mut tx = FoundingTx::begin(
+        &db.app,
+        &crate::helpers::context_key(),
+        "auth0|mallory",
+        1_000,
+    )
+    .await
+    .unwrap();
     assert!(visible(tx.conn()).await.iter().all(|(_, n)| *n == 0));
     let into_other = sqlx::query(
         "INSERT INTO household_members (household_id, user_sub, role) VALUES ($1, 'auth0|mallory', 'owner')",

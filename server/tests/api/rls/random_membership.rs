@@ -234,6 +234,7 @@ fn random_lifecycle_operations_never_show_a_household_to_a_non_member() {
                                 &db.app,
                                 &crate::helpers::context_key(),
                                 PEOPLE[by],
+                                1_000,
                             )
                             .await
                             .unwrap();

@@ -8,8 +8,9 @@ use uuid::Uuid;
 pub const KM_PER_MILE: f64 = 1.609_344;
 pub const LITRES_PER_US_GALLON: f64 = 3.785_411_784;
 
-/// The most economy points a vehicle's summary carries: the latest ones. The totals
-/// still cover the whole history; the bound keeps the answer small (with the vehicle quota,
+/// The most economy points a vehicle's summary carries: those among its latest this many
+/// plus one fill-ups (each point is a pair of consecutive fill-ups). The totals still
+/// cover the whole history; the bound keeps the answer small (with the vehicle quota,
 /// at most `HOUSEHOLD_MAX_VEHICLES` × this many points) however long the history grows.
 pub const ECONOMY_POINTS_MAX: u32 = 100;
 

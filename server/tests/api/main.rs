@@ -25,3 +25,4 @@ mod rls;
 mod rows;
 mod shared_limits;
 mod tokens;
+mod totals;

@@ -1,0 +1,12 @@
+DROP TRIGGER vehicles_open_totals ON vehicles;
+DROP TRIGGER fuel_logs_kept_in_totals_on_update ON fuel_logs;
+DROP TRIGGER fuel_logs_kept_in_totals_on_delete ON fuel_logs;
+DROP TRIGGER fuel_logs_kept_in_totals_on_insert ON fuel_logs;
+DROP FUNCTION app.open_vehicle_totals();
+DROP FUNCTION app.keep_vehicle_totals_on_update();
+DROP FUNCTION app.keep_vehicle_totals_on_delete();
+DROP FUNCTION app.keep_vehicle_totals_on_insert();
+DROP FUNCTION app.keep_vehicle_totals(uuid, uuid, bigint, public.fuel_logs, integer);
+DROP FUNCTION app.tally_fill_up(public.fuel_logs, integer);
+DROP FUNCTION app.recount_vehicle_totals(uuid, uuid);
+DROP TABLE vehicle_totals;

@@ -212,3 +212,65 @@ async fn the_operator_commands_are_in_the_audit_record() {
     assert!(has(&events, "household_suspended", "operator", ""));
     assert!(has(&events, "household_reactivated", "operator", ""));
 }
+
+/// Every write appends an event, so without a bound a write loop grows the record without
+/// end. A household keeps its newest `keep` events (pruned once it holds a tenth more, in
+/// the writing transaction); another household's record is not touched.
+#[tokio::test]
+async fn a_household_keeps_its_newest_events_and_no_more() {
+    let app = TestApp::spawn().await;
+    let keep: i64 = 20;
+    sqlx::query("UPDATE app_private.audit_retention SET keep = $1")
+        .bind(keep)
+        .execute(&app.db.admin)
+        .await
+        .unwrap();
+    let (quiet, quiet_owner) = app.household_with("Quiet", "auth0|bob", "owner").await;
+    for _ in 0..3 {
+        invite(&app, quiet, &quiet_owner, "viewer").await;
+    }
+    let (h, owner) = app.household_with("Busy", "auth0|alice", "owner").await;
+    let vehicle: Value = app
+        .send(
+            Method::POST,
+            &paths::vehicles(h),
+            &owner,
+            Some(json!({"name": "Car"})),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = paths::vehicle(h, vehicle["id"].as_str().unwrap().parse().unwrap());
+    let count = |household: uuid::Uuid| {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM audit_events WHERE household_id = $1")
+            .bind(household)
+            .fetch_one(&app.db.admin)
+    };
+    let mut most = 0;
+    for year in 1990..2030 {
+        let response = app
+            .send(Method::PATCH, &path, &owner, Some(json!({"year": year})))
+            .await;
+        assert_eq!(response.status(), 200);
+        most = most.max(count(h).await.unwrap());
+    }
+    let held = count(h).await.unwrap();
+    assert!((keep..=keep + 2).contains(&held), "holds {held}");
+    assert!(most <= keep + 2, "held {most} at most");
+    let tally: i64 =
+        sqlx::query_scalar("SELECT events FROM app_private.audit_tally WHERE household = $1")
+            .bind(h)
+            .fetch_one(&app.db.admin)
+            .await
+            .unwrap();
+    assert_eq!(tally, held, "the count the pruning goes by");
+    // The newest stay: the last write is the first event of the owner's first page.
+    let events = actions(&app, h, &owner).await;
+    assert_eq!(events[0]["action"], "vehicle_updated");
+    assert_eq!(
+        count(quiet).await.unwrap(),
+        3,
+        "the quiet household keeps its own"
+    );
+}

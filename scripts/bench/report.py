@@ -4,9 +4,12 @@
   report.py write <runs.tsv> <out.md> <conditions> <cores> <round-trips.md>
                                                      the results page from the runs
   report.py splice <results.md> <page.md>            puts the page between page.md's markers
-  report.py check <results.md> <page.md>             exit 1 unless page.md holds it unchanged
+  report.py check <results.md>... <page.md>          exit 1 unless page.md holds each unchanged
 
-page.md is docs/benchmarks.md, which scripts/bench/run splices and scripts/test checks.
+page.md is docs/benchmarks.md, which the scripts that write results (scripts/bench/run,
+context-cost, summary-cost, scripts/attack --record) splice and scripts/test checks. The
+markers of results.md are the line `<!-- results.md: written by …; do not edit by hand -->`
+before it and `<!-- end of results.md -->` after it.
 
 runs.tsv (written by scripts/bench/run): round, implementation, route, the 1-minute load
 average when the run started, then the wrk/pgbench RESULT fields (key=value).
@@ -14,8 +17,6 @@ average when the run started, then the wrk/pgbench RESULT fields (key=value).
 import statistics
 import sys
 
-BEGIN = "<!-- scripts/bench/results.md: written by scripts/bench/run; do not edit by hand -->"
-END = "<!-- end of scripts/bench/results.md -->"
 
 # (label, numerator, denominator): implementation/route pairs whose throughput is compared.
 RATIOS = [
@@ -163,12 +164,12 @@ def cpu_table(runs, cores):
     return out
 
 
-def block(readme):
+def block(results, readme):
     text = open(readme).read()
-    start, end = text.find(BEGIN), text.find(END)
-    if start < 0 or end < start:
-        sys.exit(f"{readme}: the results markers are missing")
-    return text, start + len(BEGIN) + 1, end
+    begin, end = text.find(f"<!-- {results}: written by "), text.find(f"<!-- end of {results} -->")
+    if begin < 0 or end < begin:
+        sys.exit(f"{readme}: the markers of {results} are missing")
+    return text, text.index("\n", begin) + 1, end
 
 
 def main():
@@ -177,14 +178,15 @@ def main():
         write(*args)
     elif command == "splice":
         results, readme = args
-        text, start, end = block(readme)
+        text, start, end = block(results, readme)
         open(readme, "w").write(text[:start] + open(results).read() + text[end:])
     elif command == "check":
-        results, readme = args
-        text, start, end = block(readme)
-        if text[start:end] != open(results).read():
-            sys.exit(f"{readme}'s benchmark figures differ from {results}: run "
-                     f"`scripts/bench/report.py splice {results} {readme}` (never edit either by hand)")
+        *all_results, readme = args
+        for results in all_results:
+            text, start, end = block(results, readme)
+            if text[start:end] != open(results).read():
+                sys.exit(f"{readme}'s figures differ from {results}: run "
+                         f"`scripts/bench/report.py splice {results} {readme}` (never edit either by hand)")
     else:
         sys.exit(__doc__)
 

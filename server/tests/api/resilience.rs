@@ -554,3 +554,93 @@ async fn a_body_that_stalls_gets_408() {
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains("/problems/request-timeout"), "{answer}");
 }
+
+/// Requests stuck in the database (they wait on a row lock the test holds) hold at most
+/// their household's and their account's share of the pool: the next one of the same
+/// household, or of the same account in a third household, waits for one of its own and
+/// then gets a 429 naming the share; another household and another account are answered
+/// at once all along, and the stuck ones finish once the lock goes.
+#[tokio::test]
+async fn requests_stuck_in_the_database_hold_only_their_tenants_share() {
+    let app = TestApp::spawn_with(Options {
+        pool_size: 6,
+        acquire_timeout: Duration::from_secs(1),
+        settings: vec![
+            "--database-max-in-flight-per-household",
+            "2",
+            "--database-max-in-flight-per-account",
+            "3",
+        ],
+        ..Options::default()
+    })
+    .await;
+    let (stuck, stuck_token) = app.household_with("Stuck", "auth0|alice", "owner").await;
+    let (second, second_token) = app.household_with("Second", "auth0|alice", "owner").await;
+    let (third, third_token) = app.household_with("Third", "auth0|alice", "owner").await;
+    let (other, other_token) = app.household_with("Bob's", "auth0|bob", "owner").await;
+    let stuck_car = app.db.vehicle(stuck, "Car").await;
+    let second_car = app.db.vehicle(second, "Van").await;
+
+    // The lock: both vehicles' rows, held by an owner transaction.
+    let mut lock = Some(app.db.admin.begin().await.unwrap());
+    sqlx::query("SELECT 1 FROM vehicles WHERE id IN ($1, $2) FOR UPDATE")
+        .bind(stuck_car)
+        .bind(second_car)
+        .execute(&mut **lock.as_mut().unwrap())
+        .await
+        .unwrap();
+    let patch = |household, car, token: &String| {
+        let app = &app;
+        let path = paths::vehicle(household, car);
+        let token = token.clone();
+        async move {
+            app.send(Method::PATCH, &path, &token, Some(json!({"year": 2001})))
+                .await
+                .status()
+        }
+    };
+    let stuck_writes = futures::future::join3(
+        patch(stuck, stuck_car, &stuck_token),
+        patch(stuck, stuck_car, &stuck_token),
+        patch(second, second_car, &second_token),
+    );
+    let probes = async {
+        // Let the three writes reach the lock first.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let refused = |response: reqwest::Response, share: &'static str| async move {
+            let policy = response.headers()["ratelimit-policy"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            assert!(policy.starts_with(&format!("\"{share}\";")), "{policy}");
+            assert!(response.headers().contains_key("retry-after"));
+            assert_problem(response, 429).await;
+        };
+        let (own_path, account_path) = (paths::vehicles(stuck), paths::vehicles(third));
+        let started = Instant::now();
+        let (own, account, others) = tokio::join!(
+            app.get(&own_path, &stuck_token),
+            app.get(&account_path, &third_token),
+            async {
+                let started = Instant::now();
+                let response = app.get(&paths::vehicles(other), &other_token).await;
+                (response.status(), started.elapsed())
+            },
+        );
+        refused(own, "in_flight_per_household").await;
+        refused(account, "in_flight_per_account").await;
+        assert!(
+            started.elapsed() >= Duration::from_millis(900),
+            "they waited for a share"
+        );
+        assert_eq!(others.0, 200);
+        assert!(
+            others.1 < Duration::from_millis(500),
+            "another account: {:?}",
+            others.1
+        );
+        lock.take().unwrap().commit().await.unwrap();
+    };
+    let ((a, b, c), ()) = tokio::join!(stuck_writes, probes);
+    assert_eq!([a, b, c].map(|s| s.as_u16()), [200; 3]);
+}

@@ -5,7 +5,8 @@
 //!
 //! With `--proofs`, `<household_id> <context proof>` lines instead: the proof of entering
 //! each household as the benchmark's member, made with `DATABASE_CONTEXT_KEY_FILE` and good
-//! for nine minutes, for the pgbench scripts (`scripts/bench/run`).
+//! for nine minutes, for the pgbench scripts (`scripts/bench/run`). `--first` and
+//! `--subject` pick other households and another member (`scripts/attack`).
 
 use std::time::Duration;
 
@@ -21,18 +22,30 @@ fn household(n: u64) -> Uuid {
     Uuid::parse_str(&format!("00000000-0000-4000-8000-{n:012x}")).expect("valid uuid")
 }
 
+/// `<household_id> <token or proof>` lines for households `first` to `first + count - 1`.
+#[derive(clap::Parser)]
+struct Args {
+    /// Print context proofs instead of internal tokens
+    #[arg(long)]
+    proofs: bool,
+    /// How many households
+    #[arg(default_value_t = 1000)]
+    count: u64,
+    /// The number of the first household
+    #[arg(long, default_value_t = 1)]
+    first: u64,
+    /// The subject the tokens and proofs are for (a member of those households)
+    #[arg(long, default_value = "bench|member")]
+    subject: String,
+}
+
 fn main() -> anyhow::Result<()> {
-    let mut args: Vec<String> = std::env::args().skip(1).collect();
-    let proofs = args.first().is_some_and(|a| a == "--proofs");
-    if proofs {
-        args.remove(0);
-    }
-    let count: u64 = args.first().map(|s| s.parse()).transpose()?.unwrap_or(1000);
-    if proofs {
+    let args = <Args as clap::Parser>::parse();
+    let households = (args.first..args.first + args.count).map(household);
+    if args.proofs {
         let key = ContextKey::from_file(std::env::var("DATABASE_CONTEXT_KEY_FILE")?.as_ref())?;
-        for n in 1..=count {
-            let h = household(n);
-            let context = Context::household(h, "bench|member");
+        for h in households {
+            let context = Context::household(h, &args.subject);
             println!("{h} {}", key.prove_for(context, Duration::from_secs(540)));
         }
         return Ok(());
@@ -49,9 +62,8 @@ fn main() -> anyhow::Result<()> {
         audience: DEFAULT_INTERNAL_AUDIENCE.into(),
     };
     let signer = InternalSigner::from_keys(KeyPair::from_file(key_file.as_ref())?, None, &config);
-    for n in 1..=count {
-        let h = household(n);
-        println!("{h} {}", signer.sign("bench|member", h, Role::Member)?);
+    for h in households {
+        println!("{h} {}", signer.sign(&args.subject, h, Role::Member)?);
     }
     Ok(())
 }

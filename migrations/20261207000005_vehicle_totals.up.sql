@@ -134,79 +134,47 @@ GRANT EXECUTE ON FUNCTION app.keep_vehicle_totals(uuid, uuid, bigint, public.fue
     TO household_app;
 
 -- After each statement on fuel_logs, per vehicle it touched, in key order (so that two
--- writers lock in the same order). A trigger function sees only the transition tables its
--- own trigger names, hence one per event.
-CREATE FUNCTION app.keep_vehicle_totals_on_insert() RETURNS trigger
+-- writers lock in the same order). The fill-ups the statement changed are in the trigger's
+-- transition table: `added` for an insert, `removed` for a deletion, both for an update
+-- (which may move a fill-up between vehicles: every vehicle on either side is recounted).
+-- The table's name varies with the event, hence EXECUTE.
+CREATE FUNCTION app.keep_vehicle_totals_after() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
+        changed constant text := CASE TG_OP WHEN 'DELETE' THEN 'removed' ELSE 'added' END;
+        direction constant integer := CASE TG_OP WHEN 'INSERT' THEN 1 WHEN 'DELETE' THEN -1 ELSE 0 END;
         touched record;
         fill public.fuel_logs;
     BEGIN
-        FOR touched IN
-            SELECT a.household_id, a.vehicle_id, count(*) AS fill_ups, (array_agg(a.id))[1] AS one
-            FROM added a GROUP BY a.household_id, a.vehicle_id
-            ORDER BY a.household_id, a.vehicle_id
+        FOR touched IN EXECUTE format(
+            'SELECT c.household_id, c.vehicle_id, count(*) AS fill_ups, (array_agg(c.id))[1] AS one
+             FROM (SELECT household_id, vehicle_id, id FROM %I %s) c
+             GROUP BY c.household_id, c.vehicle_id ORDER BY c.household_id, c.vehicle_id',
+            changed,
+            CASE TG_OP WHEN 'UPDATE' THEN 'UNION ALL SELECT household_id, vehicle_id, id FROM removed' ELSE '' END)
         LOOP
-            SELECT * INTO fill FROM added a WHERE a.id = touched.one;
+            IF direction <> 0 AND touched.fill_ups = 1 THEN
+                EXECUTE format('SELECT * FROM %I WHERE id = $1', changed) INTO fill USING touched.one;
+            END IF;
             PERFORM app.keep_vehicle_totals(touched.household_id, touched.vehicle_id,
-                                            touched.fill_ups, fill, 1);
+                                            touched.fill_ups, fill, direction);
         END LOOP;
         RETURN NULL;
     END
     $$;
-CREATE FUNCTION app.keep_vehicle_totals_on_delete() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path = pg_catalog, pg_temp
-    AS $$
-    DECLARE
-        touched record;
-        fill public.fuel_logs;
-    BEGIN
-        FOR touched IN
-            SELECT r.household_id, r.vehicle_id, count(*) AS fill_ups, (array_agg(r.id))[1] AS one
-            FROM removed r GROUP BY r.household_id, r.vehicle_id
-            ORDER BY r.household_id, r.vehicle_id
-        LOOP
-            SELECT * INTO fill FROM removed r WHERE r.id = touched.one;
-            PERFORM app.keep_vehicle_totals(touched.household_id, touched.vehicle_id,
-                                            touched.fill_ups, fill, -1);
-        END LOOP;
-        RETURN NULL;
-    END
-    $$;
-CREATE FUNCTION app.keep_vehicle_totals_on_update() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path = pg_catalog, pg_temp
-    AS $$
-    DECLARE
-        touched record;
-    BEGIN
-        FOR touched IN
-            SELECT c.household_id, c.vehicle_id
-            FROM (SELECT a.household_id, a.vehicle_id FROM added a
-                  UNION SELECT r.household_id, r.vehicle_id FROM removed r) c
-            ORDER BY c.household_id, c.vehicle_id
-        LOOP
-            PERFORM app.keep_vehicle_totals(touched.household_id, touched.vehicle_id, 0, NULL, 0);
-        END LOOP;
-        RETURN NULL;
-    END
-    $$;
-REVOKE EXECUTE ON FUNCTION app.keep_vehicle_totals_on_insert() FROM PUBLIC;
-REVOKE EXECUTE ON FUNCTION app.keep_vehicle_totals_on_delete() FROM PUBLIC;
-REVOKE EXECUTE ON FUNCTION app.keep_vehicle_totals_on_update() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION app.keep_vehicle_totals_after() FROM PUBLIC;
 
 CREATE TRIGGER fuel_logs_kept_in_totals_on_insert AFTER INSERT ON fuel_logs
     REFERENCING NEW TABLE AS added
-    FOR EACH STATEMENT EXECUTE FUNCTION app.keep_vehicle_totals_on_insert();
+    FOR EACH STATEMENT EXECUTE FUNCTION app.keep_vehicle_totals_after();
 CREATE TRIGGER fuel_logs_kept_in_totals_on_delete AFTER DELETE ON fuel_logs
     REFERENCING OLD TABLE AS removed
-    FOR EACH STATEMENT EXECUTE FUNCTION app.keep_vehicle_totals_on_delete();
+    FOR EACH STATEMENT EXECUTE FUNCTION app.keep_vehicle_totals_after();
 CREATE TRIGGER fuel_logs_kept_in_totals_on_update AFTER UPDATE ON fuel_logs
     REFERENCING OLD TABLE AS removed NEW TABLE AS added
-    FOR EACH STATEMENT EXECUTE FUNCTION app.keep_vehicle_totals_on_update();
+    FOR EACH STATEMENT EXECUTE FUNCTION app.keep_vehicle_totals_after();
 
 -- Every vehicle has its totals from the start.
 CREATE FUNCTION app.open_vehicle_totals() RETURNS trigger

@@ -13,9 +13,11 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "snake_case")]
 pub enum AuditAction {
     HouseholdCreated,
+    HouseholdRenamed,
     HouseholdSuspended,
     HouseholdReactivated,
     InvitationCreated,
+    InvitationRevoked,
     JoinRequested,
     JoinRequestApproved,
     JoinRequestDenied,

@@ -105,6 +105,16 @@ pub struct NewHousehold {
     pub name: String,
 }
 
+/// The answer of `PATCH /api/households/{household_id}` (whose body is a
+/// [`NewHousehold`]: the new name).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
+pub struct RenamedHousehold {
+    pub id: Uuid,
+    pub name: String,
+}
+
 /// The answer of `POST /api/households`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

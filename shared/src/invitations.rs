@@ -34,6 +34,31 @@ pub struct Invitation {
     pub expires_at: DateTime<Utc>,
 }
 
+/// An open invitation (not used, revoked or expired), as `GET …/invitations` lists it:
+/// never its code, which the server does not hold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
+pub struct OpenInvitation {
+    /// What `DELETE …/invitations/{invitation_id}` names to revoke it
+    pub id: Uuid,
+    /// The role the invited person gets once approved
+    pub role: Role,
+    /// The subject of the owner who made it
+    pub created_by: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The answer of `GET …/invitations`, the soonest to expire first. The quota
+/// (`HOUSEHOLD_MAX_OPEN_INVITATIONS`) bounds it, so it has no pages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Decode))]
+pub struct OpenInvitations {
+    pub invitations: Vec<OpenInvitation>,
+}
+
 /// Where a join request stands.
 // Stored as the same text as on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -27,6 +27,11 @@ impl Household {
         Self(format!("{api_base}{HOUSEHOLDS}/{household}"))
     }
 
+    /// The household itself: renamed by PATCH.
+    pub fn url(&self) -> &str {
+        &self.0
+    }
+
     pub fn vehicles(&self) -> String {
         format!("{}/vehicles", self.0)
     }
@@ -56,6 +61,11 @@ impl Household {
         format!("{}/invitations", self.0)
     }
 
+    /// One invitation, by its id (never its code).
+    pub fn invitation(&self, invitation: Uuid) -> String {
+        format!("{}/invitations/{invitation}", self.0)
+    }
+
     pub fn join_requests(&self) -> String {
         format!("{}/join-requests", self.0)
     }
@@ -76,6 +86,10 @@ impl Household {
 }
 
 // The same paths on the API's own origin, one call each (the tests' way in).
+
+pub fn household(household: Uuid) -> String {
+    Household::at("", household).url().to_owned()
+}
 
 pub fn vehicles(household: Uuid) -> String {
     Household::at("", household).vehicles()
@@ -103,6 +117,10 @@ pub fn member(household: Uuid, sub: &str) -> String {
 
 pub fn invitations(household: Uuid) -> String {
     Household::at("", household).invitations()
+}
+
+pub fn invitation(household: Uuid, invitation: Uuid) -> String {
+    Household::at("", household).invitation(invitation)
 }
 
 pub fn join_requests(household: Uuid) -> String {

@@ -1,4 +1,5 @@
-//! Creating a household (`POST /api/households`), and `server household
+//! Creating a household (`POST /api/households`), renaming it (`PATCH
+//! /api/households/{household_id}`), and `server household
 //! suspend|reactivate <id>`: operator commands on the owner connection.
 //!
 //! Suspension needs no other step to take effect: every data request enters its household
@@ -14,7 +15,7 @@ use sqlx::{Connection, PgConnection};
 use uuid::Uuid;
 
 use super::audit_events;
-use super::tenant::FoundingTx;
+use super::tenant::{FoundingTx, HouseholdTx};
 
 /// Creates the household of `tx` named `name`, with the caller as its owner, and records it.
 pub async fn create(tx: &mut FoundingTx, name: &str) -> sqlx::Result<()> {
@@ -30,6 +31,15 @@ pub async fn create(tx: &mut FoundingTx, name: &str) -> sqlx::Result<()> {
     .execute(tx.conn())
     .await?;
     audit_events::record(tx.conn(), AuditAction::HouseholdCreated, name).await
+}
+
+/// Renames the household of `tx` (its owner's transaction) and records it.
+pub async fn rename(tx: &mut HouseholdTx, name: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE households SET name = $1 WHERE id = app.current_household_id()")
+        .bind(name)
+        .execute(tx.conn())
+        .await?;
+    audit_events::record(tx.conn(), AuditAction::HouseholdRenamed, name).await
 }
 
 fn as_str(status: HouseholdStatus) -> &'static str {

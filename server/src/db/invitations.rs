@@ -13,9 +13,10 @@ use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use shared::Role;
-use shared::invitations::{Decision, JoinRequest};
+use shared::invitations::{Decision, JoinRequest, OpenInvitation};
 use uuid::Uuid;
 
+use super::quota::OPEN_INVITATION as OPEN;
 use super::read::{HouseholdRead, in_household};
 use super::tenant::{HouseholdTx, RedemptionTx};
 use crate::error::AppError;
@@ -45,6 +46,30 @@ pub fn hash(code: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// The open invitations of the household, the soonest to expire first, in one statement
+/// ([`super::read`]).
+pub async fn open(read: &HouseholdRead) -> Result<Vec<OpenInvitation>, AppError> {
+    static QUERY: LazyLock<String> = LazyLock::new(|| {
+        in_household(&format!(
+            "SELECT id, role, created_by, expires_at FROM invitations WHERE {OPEN} \
+             ORDER BY expires_at, id"
+        ))
+    });
+    Ok(read.fetch(&QUERY, |q| q).await?.all()?)
+}
+
+/// Revokes the open invitation `id` of the current household; its role, or `None` when
+/// it has no such open invitation (unknown, another household's, used, revoked, expired).
+pub async fn revoke(tx: &mut HouseholdTx, id: Uuid) -> sqlx::Result<Option<Role>> {
+    static QUERY: LazyLock<String> = LazyLock::new(|| {
+        format!("UPDATE invitations SET revoked_at = now() WHERE id = $1 AND {OPEN} RETURNING role")
+    });
+    sqlx::query_scalar(&QUERY)
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await
 }
 
 /// Stores an invitation of the current household; returns its id and expiry.

@@ -6,11 +6,17 @@
 //! the lock was granted. Others never wait on it. The count runs under RLS, so it counts
 //! the context's own rows only. Each refusal is a 409 whose problem type names the limit.
 
+use std::sync::LazyLock;
+
 use sqlx::PgConnection;
 
 use crate::error::AppError;
 
 use uuid::Uuid;
+
+/// What makes an invitation open: not used, revoked or expired. The quota counts these,
+/// the owners' list shows them, and only these can be revoked (`db::invitations`).
+pub const OPEN_INVITATION: &str = "used_by IS NULL AND revoked_at IS NULL AND expires_at > now()";
 
 /// Namespace of the advisory lock, so it cannot meet another use of advisory locks.
 const LOCK_SEED: i64 = 2026_1213;
@@ -27,13 +33,12 @@ pub enum Rows {
 
 impl Rows {
     fn count_sql(self) -> &'static str {
+        static OPEN_INVITATIONS: LazyLock<String> =
+            LazyLock::new(|| format!("SELECT count(*) FROM invitations WHERE {OPEN_INVITATION}"));
         match self {
             Rows::Vehicles => "SELECT count(*) FROM vehicles",
             Rows::FuelLogs => "SELECT count(*) FROM fuel_logs",
-            Rows::OpenInvitations => {
-                "SELECT count(*) FROM invitations \
-                 WHERE used_by IS NULL AND revoked_at IS NULL AND expires_at > now()"
-            }
+            Rows::OpenInvitations => &OPEN_INVITATIONS,
             Rows::OwnedHouseholds => "SELECT count(*) FROM household_members WHERE role = 'owner'",
         }
     }

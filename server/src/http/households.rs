@@ -1,25 +1,30 @@
 //! `POST /api/households`: a signed-in person creates a household and becomes its owner.
 //! It runs before the caller has any household, in a [`FoundingTx`].
+//! `PATCH /api/households/{household_id}`: an owner renames it.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use shared::Role;
-use shared::households::{CreatedHousehold, NewHousehold};
+use shared::households::{CreatedHousehold, NewHousehold, RenamedHousehold};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::extract::AppJson;
-use super::problems::{Conflict, Invalid, SignedInErrors};
+use super::params::HouseholdPath;
+use super::problems::{Conflict, DataErrors, Invalid, SignedInErrors};
 use crate::auth::bearer;
+use crate::auth::context::HouseholdAccess;
 use crate::db::households;
 use crate::db::tenant::FoundingTx;
 use crate::error::{AppError, Result};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(create))
+    OpenApiRouter::new()
+        .routes(routes!(create))
+        .routes(routes!(rename))
 }
 
 /// Creates a household owned by the caller.
@@ -59,4 +64,30 @@ pub(super) async fn create(
             role: Role::Owner,
         }),
     ))
+}
+
+/// Renames the household (owners): the same body as creating one.
+///
+/// 422 for a blank or overlong name.
+#[utoipa::path(patch, path = "/api/households/{household_id}", tag = "households",
+    params(HouseholdPath), request_body = NewHousehold, security(("internal_token" = [])),
+    responses((status = 200, body = RenamedHousehold), Invalid, DataErrors))]
+pub(super) async fn rename(
+    access: HouseholdAccess,
+    AppJson(new): AppJson<NewHousehold>,
+) -> Result<Json<RenamedHousehold>> {
+    let errors = new.validate();
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let mut scope = access.begin().await?;
+    scope.require_owner()?;
+    let name = new.name.trim();
+    households::rename(&mut scope.tx, name).await?;
+    let id = scope.tx.household_id();
+    scope.tx.commit().await?;
+    Ok(Json(RenamedHousehold {
+        id,
+        name: name.to_owned(),
+    }))
 }

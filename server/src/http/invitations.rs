@@ -1,5 +1,5 @@
-//! `POST /api/households/{household_id}/invitations` (owners make a single-use code) and
-//! `POST /api/invitations/redeem` (a signed-in person redeems it: a join request awaiting
+//! `/api/households/{household_id}/invitations[/{invitation_id}]` (owners make single-use
+//! codes, list the open ones, revoke one) and `POST /api/invitations/redeem` (a signed-in person redeems it: a join request awaiting
 //! an owner; the code in the body, so it never lands in an access log). Redemption runs before the caller belongs to the household, in a
 //! [`RedemptionTx`] that sees only the invitation the code names.
 
@@ -8,13 +8,14 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use shared::audit::AuditAction;
 use shared::invitations::{
-    Invitation, JoinRequestStatus, NewInvitation, RedeemInvitation, Redemption,
+    Invitation, JoinRequestStatus, NewInvitation, OpenInvitations, RedeemInvitation, Redemption,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use uuid::Uuid;
 
-use super::extract::AppJson;
-use super::params::HouseholdPath;
+use super::extract::{AppJson, AppPath};
+use super::params::{HouseholdPath, InvitationPath};
 use super::problems::{Conflict, DataErrors, Invalid, NotFound, SignedInErrors};
 use crate::auth::bearer;
 use crate::auth::context::HouseholdAccess;
@@ -26,8 +27,44 @@ use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(create))
+        .routes(routes!(list, create))
+        .routes(routes!(revoke))
         .routes(routes!(redeem))
+}
+
+/// The open invitations (not used, revoked or expired), the soonest to expire first:
+/// who made each, for which role, until when. Never a code: the server holds only hashes.
+#[utoipa::path(get, path = "/api/households/{household_id}/invitations", tag = "invitations",
+    params(HouseholdPath), security(("internal_token" = [])),
+    responses((status = 200, body = OpenInvitations), DataErrors))]
+pub(super) async fn list(access: HouseholdAccess) -> Result<Json<OpenInvitations>> {
+    let invitations = invitations::open(&access.read_as_owner()).await?;
+    Ok(Json(OpenInvitations { invitations }))
+}
+
+/// Revokes an open invitation: its code no longer redeems. An audit event.
+///
+/// 404 when the household has no such open invitation (unknown, used, revoked, expired).
+#[utoipa::path(delete, path = "/api/households/{household_id}/invitations/{invitation_id}",
+    tag = "invitations", params(InvitationPath), security(("internal_token" = [])),
+    responses((status = 204, description = "Revoked"), NotFound, DataErrors))]
+pub(super) async fn revoke(
+    access: HouseholdAccess,
+    AppPath((_, id)): AppPath<(Uuid, Uuid)>,
+) -> Result<StatusCode> {
+    let mut scope = access.begin().await?;
+    scope.require_owner()?;
+    let role = invitations::revoke(&mut scope.tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    audit_events::record(
+        scope.tx.conn(),
+        AuditAction::InvitationRevoked,
+        &format!("{id} as {}", role.as_str()),
+    )
+    .await?;
+    scope.tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Makes a single-use code for a role no higher than the caller's own.

@@ -31,3 +31,13 @@ pub struct VehiclePath {
     /// A vehicle of that household
     pub vehicle_id: Uuid,
 }
+
+/// The path of the routes under one invitation.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct InvitationPath {
+    /// The household; must equal the token's household_id claim
+    pub household_id: Uuid,
+    /// An open invitation of that household (its id, never its code)
+    pub invitation_id: Uuid,
+}

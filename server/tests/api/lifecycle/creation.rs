@@ -73,3 +73,46 @@ async fn a_household_name_is_validated_with_clear_422s_and_creation_needs_a_toke
         .unwrap();
     assert_eq!(no_household, 0);
 }
+
+/// An owner renames the household; the new name is what its members' lists show, and the
+/// record says who renamed it. Members and viewers may not, and a bad name changes nothing.
+#[tokio::test]
+async fn an_owner_renames_the_household_and_nobody_else_may() {
+    let app = TestApp::spawn().await;
+    let (h, owner) = app.household_with("Home", "auth0|alice", "owner").await;
+    app.db.member(h, "auth0|bob", "member").await;
+    let member = app.internal_token("auth0|bob", h).await;
+    let rename = |token: String, name: &'static str| {
+        let app = &app;
+        async move {
+            app.send(
+                reqwest::Method::PATCH,
+                &paths::household(h),
+                &token,
+                Some(json!({ "name": name })),
+            )
+            .await
+        }
+    };
+    assert_problem(rename(member.clone(), "Bob's now").await, 403).await;
+    let problem = assert_problem(rename(owner.clone(), "   ").await, 422).await;
+    assert_eq!(problem["errors"][0]["field"], "name", "{problem}");
+
+    let response = rename(owner.clone(), "  The Smiths ").await;
+    assert_eq!(response.status(), 200);
+    let renamed: Value = response.json().await.unwrap();
+    assert_eq!(renamed, json!({ "id": h, "name": "The Smiths" }));
+    let mine: Value = app
+        .get(paths::MY_HOUSEHOLDS, &app.issuer.token("auth0|bob"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["households"][0]["name"], "The Smiths", "{mine}");
+    assert!(has(
+        &actions(&app, h, &owner).await,
+        "household_renamed",
+        "auth0|alice",
+        "The Smiths"
+    ));
+}

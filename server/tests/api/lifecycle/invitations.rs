@@ -349,3 +349,81 @@ async fn an_invitation_code_is_random_and_stored_only_as_its_hash() {
             .all(|r| !r.contains(&one) && !r.contains(&two))
     );
 }
+
+/// Owners see the open invitations (never a code) and revoke one: its code stops
+/// redeeming, the record says who revoked it, and nobody else may list or revoke, nor
+/// reach another household's invitation by its id.
+#[tokio::test]
+async fn owners_list_open_invitations_without_codes_and_revoke_one() {
+    let app = TestApp::spawn().await;
+    let (h, owner) = app.household_with("Home", "auth0|alice", "owner").await;
+    app.db.member(h, "auth0|bob", "member").await;
+    let member = app.internal_token("auth0|bob", h).await;
+    let (other, other_owner) = app.household_with("Other", "auth0|carol", "owner").await;
+    let kept = invite(&app, h, &owner, "viewer").await;
+    let revoked = invite(&app, h, &owner, "member").await;
+    let used = invite(&app, h, &owner, "viewer").await;
+    assert_eq!(redeem(&app, "auth0|dave", &used).await.status(), 202);
+    invite(&app, other, &other_owner, "viewer").await;
+
+    let list = |token: String| {
+        let app = &app;
+        async move { app.get(&paths::invitations(h), &token).await }
+    };
+    let response = list(owner.clone()).await;
+    assert_eq!(response.status(), 200);
+    let body = response.text().await.unwrap();
+    for code in [&kept, &revoked, &used] {
+        assert!(!body.contains(code.as_str()), "a code in {body}");
+    }
+    let open: Value = serde_json::from_str(&body).unwrap();
+    let open = open["invitations"].as_array().unwrap().clone();
+    assert_eq!(open.len(), 2, "the used one is not open: {open:?}");
+    assert!(open.iter().all(|i| i["created_by"] == "auth0|alice"));
+    let mut keys: Vec<&str> = open[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["created_by", "expires_at", "id", "role"]);
+    let member_invitation = open.iter().find(|i| i["role"] == "member").unwrap();
+    let id: uuid::Uuid = member_invitation["id"].as_str().unwrap().parse().unwrap();
+
+    // Only owners list and revoke.
+    assert_problem(list(member.clone()).await, 403).await;
+    let response = app
+        .send(Method::DELETE, &paths::invitation(h, id), &member, None)
+        .await;
+    assert_problem(response, 403).await;
+    // Another household's owner cannot reach it through their own household.
+    let response = app
+        .send(
+            Method::DELETE,
+            &paths::invitation(other, id),
+            &other_owner,
+            None,
+        )
+        .await;
+    assert_problem(response, 404).await;
+
+    let response = app
+        .send(Method::DELETE, &paths::invitation(h, id), &owner, None)
+        .await;
+    assert_eq!(response.status(), 204);
+    assert_problem(redeem(&app, "auth0|erin", &revoked).await, 404).await;
+    let again = app
+        .send(Method::DELETE, &paths::invitation(h, id), &owner, None)
+        .await;
+    assert_problem(again, 404).await;
+    let open: Value = list(owner.clone()).await.json().await.unwrap();
+    assert_eq!(open["invitations"].as_array().unwrap().len(), 1);
+    assert_eq!(redeem(&app, "auth0|frank", &kept).await.status(), 202);
+    assert!(has(
+        &actions(&app, h, &owner).await,
+        "invitation_revoked",
+        "auth0|alice",
+        &format!("{id} as member")
+    ));
+}

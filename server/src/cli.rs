@@ -45,6 +45,13 @@ pub enum HouseholdAction {
     Suspend { id: uuid::Uuid },
     /// Let its members in again.
     Reactivate { id: uuid::Uuid },
+    /// The tombstones of deleted households: id, when, by which subject (nothing else).
+    List {
+        /// The deleted households (the only list there is: a live household's data is its
+        /// members' to see)
+        #[arg(long, required = true)]
+        deleted: bool,
+    },
 }
 
 impl Cli {
@@ -111,6 +118,17 @@ pub async fn run(command: Command) -> anyhow::Result<std::process::ExitCode> {
             let (id, status, done) = match action {
                 HouseholdAction::Suspend { id } => (id, HouseholdStatus::Suspended, "suspended"),
                 HouseholdAction::Reactivate { id } => (id, HouseholdStatus::Active, "reactivated"),
+                HouseholdAction::List { .. } => {
+                    for t in crate::db::households::tombstones(owner.url()?).await? {
+                        println!(
+                            "{}\t{}\t{}",
+                            t.household,
+                            t.deleted_at.to_rfc3339(),
+                            t.deleted_by
+                        );
+                    }
+                    return Ok(std::process::ExitCode::SUCCESS);
+                }
             };
             crate::db::households::set_status(owner.url()?, id, status).await?;
             println!("household {id} {done}");

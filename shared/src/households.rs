@@ -115,6 +115,24 @@ pub struct RenamedHousehold {
     pub name: String,
 }
 
+/// The body of `DELETE /api/households/{household_id}`: the household's name, typed again,
+/// so that no click alone deletes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(jsvalue::Encode))]
+#[serde(deny_unknown_fields)]
+pub struct DeleteHousehold {
+    /// The household's current name
+    pub confirm: String,
+}
+
+impl DeleteHousehold {
+    /// The error when `confirm` is not the household's name.
+    pub fn mismatch() -> FieldError {
+        FieldError::new("confirm", "type the household's name to delete it")
+    }
+}
+
 /// The answer of `POST /api/households`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -1,5 +1,5 @@
-//! Creating a household (`POST /api/households`), renaming it (`PATCH
-//! /api/households/{household_id}`), and `server household
+//! Creating a household (`POST /api/households`), renaming and deleting it (`PATCH`,
+//! `DELETE /api/households/{household_id}`), and `server household
 //! suspend|reactivate <id>`: operator commands on the owner connection.
 //!
 //! Suspension needs no other step to take effect: every data request enters its household
@@ -40,6 +40,37 @@ pub async fn rename(tx: &mut HouseholdTx, name: &str) -> sqlx::Result<()> {
         .execute(tx.conn())
         .await?;
     audit_events::record(tx.conn(), AuditAction::HouseholdRenamed, name).await
+}
+
+/// Deletes the household of `tx` (its owner's transaction), and every row of it by the
+/// foreign keys' cascades, if `confirm` is its name; a trigger leaves its tombstone.
+/// `false` when the name differs.
+pub async fn delete(tx: &mut HouseholdTx, confirm: &str) -> sqlx::Result<bool> {
+    let deleted =
+        sqlx::query("DELETE FROM households WHERE id = app.current_household_id() AND name = $1")
+            .bind(confirm)
+            .execute(tx.conn())
+            .await?;
+    Ok(deleted.rows_affected() == 1)
+}
+
+/// A deleted household, as `server household list --deleted` prints it.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Tombstone {
+    pub household: Uuid,
+    pub deleted_at: chrono::DateTime<chrono::Utc>,
+    pub deleted_by: String,
+}
+
+/// The tombstones, the latest first, read with `owner_url`.
+pub async fn tombstones(owner_url: &SecretString) -> anyhow::Result<Vec<Tombstone>> {
+    let mut conn = PgConnection::connect(owner_url.expose_secret()).await?;
+    Ok(sqlx::query_as(
+        "SELECT household, deleted_at, deleted_by FROM app_private.household_tombstones \
+         ORDER BY deleted_at DESC, household",
+    )
+    .fetch_all(&mut conn)
+    .await?)
 }
 
 fn as_str(status: HouseholdStatus) -> &'static str {

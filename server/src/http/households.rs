@@ -1,12 +1,12 @@
 //! `POST /api/households`: a signed-in person creates a household and becomes its owner.
 //! It runs before the caller has any household, in a [`FoundingTx`].
-//! `PATCH /api/households/{household_id}`: an owner renames it.
+//! `PATCH`, `DELETE /api/households/{household_id}`: an owner renames or deletes it.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use shared::Role;
-use shared::households::{CreatedHousehold, NewHousehold, RenamedHousehold};
+use shared::households::{CreatedHousehold, DeleteHousehold, NewHousehold, RenamedHousehold};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -24,7 +24,7 @@ use crate::state::AppState;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create))
-        .routes(routes!(rename))
+        .routes(routes!(rename, remove))
 }
 
 /// Creates a household owned by the caller.
@@ -90,4 +90,25 @@ pub(super) async fn rename(
         id,
         name: name.to_owned(),
     }))
+}
+
+/// Deletes the household and every row of it in every tenant table (owners), once
+/// `confirm` repeats its name. Its members are refused on their next request; an operator
+/// sees its tombstone (`server household list --deleted`).
+///
+/// 422 naming `confirm` when it is not the household's name.
+#[utoipa::path(delete, path = "/api/households/{household_id}", tag = "households",
+    params(HouseholdPath), request_body = DeleteHousehold, security(("internal_token" = [])),
+    responses((status = 204, description = "Deleted, with everything it held"), Invalid, DataErrors))]
+pub(super) async fn remove(
+    access: HouseholdAccess,
+    AppJson(body): AppJson<DeleteHousehold>,
+) -> Result<StatusCode> {
+    let mut scope = access.begin().await?;
+    scope.require_owner()?;
+    if !households::delete(&mut scope.tx, body.confirm.trim()).await? {
+        return Err(AppError::Validation(vec![DeleteHousehold::mismatch()]));
+    }
+    scope.tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -116,3 +116,124 @@ async fn an_owner_renames_the_household_and_nobody_else_may() {
         "The Smiths"
     ));
 }
+
+/// Rows of the household, per tenant table (every table with a `household_id` column, from
+/// the catalogue), read as the superuser.
+async fn rows_of(app: &TestApp, household: Uuid) -> Vec<(String, i64)> {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid \
+         JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND a.attname = 'household_id' \
+         ORDER BY 1",
+    )
+    .fetch_all(&app.db.admin)
+    .await
+    .unwrap();
+    let mut rows = Vec::new();
+    for table in tables {
+        let n: i64 = sqlx::query_scalar(&format!(
+            "SELECT count(*) FROM {table} WHERE household_id = $1"
+        ))
+        .bind(household)
+        .fetch_one(&app.db.admin)
+        .await
+        .unwrap();
+        rows.push((table, n));
+    }
+    rows
+}
+
+/// An owner deletes the household by typing its name: every row of it goes from every
+/// tenant table, its members are refused on their next request, another household keeps
+/// all of its own, and an operator sees a tombstone with no more than id, time and subject.
+#[tokio::test]
+async fn an_owner_deletes_the_household_and_every_row_of_it_goes() {
+    let app = TestApp::spawn().await;
+    let (h, owner) = app.household_with("Home", "auth0|alice", "owner").await;
+    app.db.member(h, "auth0|bob", "member").await;
+    let member = app.internal_token("auth0|bob", h).await;
+    let (other, other_owner) = app
+        .household_with("Next door", "auth0|carol", "owner")
+        .await;
+    for (household, token) in [(h, &owner), (other, &other_owner)] {
+        let vehicle: Value = app
+            .send(
+                reqwest::Method::POST,
+                &paths::vehicles(household),
+                token,
+                Some(json!({ "name": "Car" })),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id: Uuid = vehicle["id"].as_str().unwrap().parse().unwrap();
+        let log =
+            json!({"filled_at": "2026-01-01", "odometer_km": 1000.0, "volume": 40.0, "cost": 60.0});
+        let response = app
+            .send(
+                reqwest::Method::POST,
+                &paths::fuel_logs(household, id),
+                token,
+                Some(log),
+            )
+            .await;
+        assert_eq!(response.status(), 201);
+        super::invite(&app, household, token, "viewer").await;
+    }
+    let before_other = rows_of(&app, other).await;
+    let before = rows_of(&app, h).await;
+    // Members, vehicles, their totals, fuel logs, invitations, the audit record.
+    assert!(
+        before.iter().filter(|(_, n)| *n > 0).count() >= 6,
+        "{before:?}"
+    );
+    let delete = |token: String, confirm: &'static str| {
+        let app = &app;
+        async move {
+            app.send(
+                reqwest::Method::DELETE,
+                &paths::household(h),
+                &token,
+                Some(json!({ "confirm": confirm })),
+            )
+            .await
+        }
+    };
+    let problem = assert_problem(delete(owner.clone(), "home").await, 422).await;
+    assert_eq!(problem["errors"][0]["field"], "confirm", "{problem}");
+    assert_problem(delete(member.clone(), "Home").await, 403).await;
+    assert_eq!(delete(owner.clone(), " Home ").await.status(), 204);
+
+    for (table, n) in rows_of(&app, h).await {
+        assert_eq!(n, 0, "{table} still holds rows of the deleted household");
+    }
+    assert_eq!(
+        rows_of(&app, other).await,
+        before_other,
+        "the other household keeps its own"
+    );
+    for token in [&owner, &member] {
+        let response = app.get(&paths::vehicles(h), token).await;
+        assert_problem(response, 403).await;
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .args(["household", "list", "--deleted"])
+        .env("MIGRATION_DATABASE_URL", app.db.admin_url())
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed = String::from_utf8(out.stdout).unwrap();
+    let line = listed
+        .lines()
+        .find(|l| l.starts_with(&h.to_string()))
+        .expect("a tombstone");
+    assert!(line.ends_with("\tauth0|alice"), "{line}");
+    assert!(!listed.contains("Home"), "no name in {listed}");
+    assert!(!listed.contains(&other.to_string()));
+}

@@ -32,6 +32,16 @@ impl Household {
         &self.0
     }
 
+    /// Everything the household holds, as one JSON document.
+    pub fn export(&self) -> String {
+        format!("{}/export", self.0)
+    }
+
+    /// One of its tables as CSV (`fuel_logs`, `vehicles`, `audit_events`).
+    pub fn export_csv(&self, table: &str) -> String {
+        format!("{}/export.csv?table={table}", self.0)
+    }
+
     pub fn vehicles(&self) -> String {
         format!("{}/vehicles", self.0)
     }
@@ -89,6 +99,14 @@ impl Household {
 
 pub fn household(household: Uuid) -> String {
     Household::at("", household).url().to_owned()
+}
+
+pub fn export(household: Uuid) -> String {
+    Household::at("", household).export()
+}
+
+pub fn export_csv(household: Uuid, table: &str) -> String {
+    Household::at("", household).export_csv(table)
 }
 
 pub fn vehicles(household: Uuid) -> String {

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod audit_events;
 pub mod context;
+pub mod export;
 pub mod fuel_logs;
 pub mod households;
 pub mod invitations;

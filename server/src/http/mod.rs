@@ -5,6 +5,7 @@ pub mod audit_events;
 pub mod bundle;
 pub mod cors;
 pub mod exchange;
+pub mod export;
 pub mod extract;
 pub mod fuel_logs;
 pub mod guard;
@@ -38,6 +39,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(fuel_logs::router())
         .merge(summary::router())
         .merge(households::router())
+        .merge(export::router())
         .merge(members::router())
         .merge(invitations::router())
         .merge(join_requests::router())

@@ -237,3 +237,109 @@ async fn an_owner_deletes_the_household_and_every_row_of_it_goes() {
     assert!(!listed.contains("Home"), "no name in {listed}");
     assert!(!listed.contains(&other.to_string()));
 }
+
+/// An owner downloads everything the household holds: one JSON document, or one table as
+/// CSV. Nothing of another household is in either, nor the audit events' shared sequence
+/// positions; members may not download it.
+#[tokio::test]
+async fn an_owner_exports_the_household_as_json_and_csv() {
+    let app = TestApp::spawn().await;
+    let (h, owner) = app.household_with("Home", "auth0|alice", "owner").await;
+    app.db.member(h, "auth0|bob", "member").await;
+    let member = app.internal_token("auth0|bob", h).await;
+    let (other, other_owner) = app
+        .household_with("Next door", "auth0|carol", "owner")
+        .await;
+    let mut cars = Vec::new();
+    for (household, token, name) in [(h, &owner, "Golf"), (other, &other_owner, "Secret van")] {
+        let vehicle: Value = app
+            .send(
+                reqwest::Method::POST,
+                &paths::vehicles(household),
+                token,
+                Some(json!({ "name": name })),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id: Uuid = vehicle["id"].as_str().unwrap().parse().unwrap();
+        for (day, km) in [("2026-01-01", 1000.0), ("2026-01-15", 1600.0)] {
+            let log = json!({"filled_at": day, "odometer_km": km, "volume": 40.0, "cost": 60.0});
+            let response = app
+                .send(
+                    reqwest::Method::POST,
+                    &paths::fuel_logs(household, id),
+                    token,
+                    Some(log),
+                )
+                .await;
+            assert_eq!(response.status(), 201);
+        }
+        cars.push(id);
+    }
+
+    let export = paths::export(h);
+    let response = app.get(&export, &owner).await;
+    assert_eq!(response.status(), 200);
+    let disposition = response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        disposition,
+        format!("attachment; filename=\"household-{h}.json\"")
+    );
+    let body = response.text().await.unwrap();
+    for foreign in [
+        other.to_string(),
+        cars[1].to_string(),
+        "Secret van".to_owned(),
+        "auth0|carol".to_owned(),
+    ] {
+        assert!(!body.contains(&foreign), "{foreign} in the export");
+    }
+    let doc: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(doc["household"]["id"], json!(h));
+    assert_eq!(doc["household"]["name"], "Home");
+    assert_eq!(doc["members"].as_array().unwrap().len(), 2);
+    assert_eq!(doc["vehicles"][0]["name"], "Golf");
+    assert_eq!(doc["fuel_logs"].as_array().unwrap().len(), 2);
+    let events = doc["audit_events"].as_array().unwrap();
+    assert!(events.len() >= 3, "{events:?}");
+    for section in ["members", "vehicles", "fuel_logs", "audit_events"] {
+        for row in doc[section].as_array().unwrap() {
+            assert!(row.get("household_id").is_none(), "{section}: {row}");
+        }
+    }
+    assert!(
+        events
+            .iter()
+            .all(|e| e.get("id").is_none() && e.get("event_id").is_some())
+    );
+    assert_problem(app.get(&export, &member).await, 403).await;
+
+    let csv = |table: &str| paths::export_csv(h, table);
+    let response = app.get(&csv("fuel_logs"), &owner).await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let text = response.text().await.unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "id,vehicle_id,vehicle,filled_at,odometer_km,volume,cost,note,created_at"
+    );
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[1..].iter().all(|l| l.contains(",Golf,2026-01-")),
+        "{text}"
+    );
+    let problem = assert_problem(app.get(&csv("households"), &owner).await, 422).await;
+    assert_eq!(problem["errors"][0]["field"], "table", "{problem}");
+    assert_problem(app.get(&csv("fuel_logs"), &member).await, 403).await;
+}

@@ -118,6 +118,11 @@ npm_ci_once() {
 # trunk, wasm-bindgen-cli of the locked version, and from e2e/ npm's binaryen (wasm-opt 132:
 # Debian's binaryen 108 produces a broken wasm), terser, playwright-core, and for the host
 # tests esbuild, @auth0/auth0-spa-js and axe-core.
+# Node.js and npm: the e2e tests, the React host, the benchmark's peers and issuer.
+ensure_node() {
+  command -v npm >/dev/null || { log "installing Node.js (apt)"; apt_install nodejs npm; }
+}
+
 ensure_frontend_tools() {
   ensure_rust
   local wbg; wbg=$(wasm_bindgen_version)
@@ -129,7 +134,7 @@ ensure_frontend_tools() {
     log "installing wasm-bindgen-cli $wbg (cargo install, ~3 min once)"
     cargo install wasm-bindgen-cli --version "$wbg" --quiet
   fi
-  command -v npm >/dev/null || { log "installing Node.js (apt)"; apt_install nodejs npm; }
+  ensure_node
   npm_ci_once "$ROOT/e2e"
   export PATH="$HOME/.cargo/bin:$ROOT/e2e/node_modules/.bin:$PATH"
   export TRUNK_SKIP_VERSION_CHECK=true

@@ -28,6 +28,7 @@ bench_stack() {
   psql -q -v ON_ERROR_STOP=1 -v households="$households" -v vehicles="$vehicles" -v logs="$logs" "$ADMIN/bench" \
     -f scripts/bench/seed.sql
   APP_URL="${ADMIN/postgres@/household_app@}/bench"
+  ensure_node
   (cd scripts/bench/peers/express && npm ci --no-audit --no-fund --loglevel=error)
   INTERNAL_JWT_KEY_FILE="$OUT/internal.pem" "$TARGET_DIR/release/examples/mint_tokens" "$households" > "$OUT/tokens.txt"
   issuer_port=$(free_port)

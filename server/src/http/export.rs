@@ -1,6 +1,7 @@
 //! `GET /api/households/{household_id}/export` and `…/export.csv?table=`: owners take the
 //! household's data away, as one JSON document or one table for a spreadsheet.
 
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -8,6 +9,7 @@ use shared::problem::FieldError;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use uuid::Uuid;
 
 use super::extract::AppQuery;
 use super::params::HouseholdPath;
@@ -21,6 +23,21 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(document))
         .routes(routes!(csv))
+}
+
+/// An export's place: the person's budget for rare, heavy requests (the one creating a
+/// household spends, `RATE_LIMIT_EXCHANGE_PER_USER`), then one of the replica's export
+/// slots ([`crate::fair_share::EXPORTS_AT_ONCE`]), held until the answer is built.
+async fn export_slot(
+    state: &AppState,
+    access: &HouseholdAccess,
+) -> Result<tokio::sync::OwnedSemaphorePermit> {
+    state
+        .limits
+        .exchange_user
+        .check(&(access.claims.sub.clone(), Uuid::nil()))
+        .await?;
+    state.shares.export()
 }
 
 /// An attachment named for the household and what it holds.
@@ -45,7 +62,11 @@ fn attachment(content_type: &'static str, filename: String, body: Vec<u8>) -> Re
     params(HouseholdPath), security(("internal_token" = [])),
     responses((status = 200, description = "The document, as an attachment",
         content_type = "application/json", body = serde_json::Value), DataErrors))]
-pub(super) async fn document(access: HouseholdAccess) -> Result<Response> {
+pub(super) async fn document(
+    State(state): State<AppState>,
+    access: HouseholdAccess,
+) -> Result<Response> {
+    let _slot = export_slot(&state, &access).await?;
     let read = access.read_as_owner();
     let household = read.household_id();
     let document = export::document(&read).await?;
@@ -71,6 +92,7 @@ pub(super) struct CsvParams {
     responses((status = 200, description = "The table, as an attachment",
         content_type = "text/csv", body = String), Invalid, DataErrors))]
 pub(super) async fn csv(
+    State(state): State<AppState>,
     access: HouseholdAccess,
     AppQuery(params): AppQuery<CsvParams>,
 ) -> Result<Response> {
@@ -81,6 +103,7 @@ pub(super) async fn csv(
             format!("one of {}", tables.join(", ")),
         )]));
     };
+    let _slot = export_slot(&state, &access).await?;
     let mut scope = access.begin().await?;
     scope.require_owner()?;
     let household = scope.tx.household_id();

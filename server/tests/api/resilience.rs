@@ -644,3 +644,44 @@ async fn requests_stuck_in_the_database_hold_only_their_tenants_share() {
     let ((a, b, c), ()) = tokio::join!(stuck_writes, probes);
     assert_eq!([a, b, c].map(|s| s.as_u16()), [200; 3]);
 }
+
+/// An export reads every row of a household in one statement, so a replica runs one at a
+/// time: while one is held up in the database, another household's export answers 429
+/// naming `exports_in_flight` at once, and that household's ordinary reads are served.
+#[tokio::test]
+async fn one_export_at_a_time_and_the_rest_are_served() {
+    let app = TestApp::spawn().await;
+    let (first, first_owner) = app.household_with("First", "auth0|alice", "owner").await;
+    let (second, second_owner) = app.household_with("Second", "auth0|bob", "owner").await;
+    // The first export waits on a lock the test holds on one of the tables it reads.
+    let mut lock = Some(app.db.admin.begin().await.unwrap());
+    sqlx::query("LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut **lock.as_mut().unwrap())
+        .await
+        .unwrap();
+    let first_export = paths::export(first);
+    let held = app.get(&first_export, &first_owner);
+    let probes = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let started = Instant::now();
+        let response = app.get(&paths::export(second), &second_owner).await;
+        assert!(
+            started.elapsed() < Duration::from_millis(500),
+            "refused at once"
+        );
+        let policy = response.headers()["ratelimit-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(policy.starts_with("\"exports_in_flight\";"), "{policy}");
+        assert_problem(response, 429).await;
+        let read = app.get(&paths::vehicles(second), &second_owner).await;
+        assert_eq!(read.status(), 200);
+        lock.take().unwrap().commit().await.unwrap();
+    };
+    let (held, ()) = tokio::join!(held, probes);
+    assert_eq!(held.status(), 200);
+    // The slot is free again.
+    let again = app.get(&paths::export(second), &second_owner).await;
+    assert_eq!(again.status(), 200);
+}

@@ -131,6 +131,14 @@ impl DeleteHousehold {
     pub fn mismatch() -> FieldError {
         FieldError::new("confirm", "type the household's name to delete it")
     }
+
+    /// The field errors of this request, before the database: a control character is in
+    /// no name (a NUL would not even reach the comparison).
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        crate::text::check_controls("confirm", &self.confirm, false, &mut errors);
+        errors
+    }
 }
 
 /// The answer of `POST /api/households`.

@@ -104,6 +104,10 @@ pub(super) async fn remove(
     access: HouseholdAccess,
     AppJson(body): AppJson<DeleteHousehold>,
 ) -> Result<StatusCode> {
+    let errors = body.validate();
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
     let mut scope = access.begin().await?;
     scope.require_owner()?;
     if !households::delete(&mut scope.tx, body.confirm.trim()).await? {

@@ -72,6 +72,20 @@ async fn a_nul_character_in_a_json_string_is_a_client_error() {
                    "cost": 60.0, "note": "full\u{0}tank"}),
             "note",
         ),
+        (
+            Method::PATCH,
+            paths::household(h),
+            &token,
+            json!({"name": "Ho\u{0}me"}),
+            "name",
+        ),
+        (
+            Method::DELETE,
+            paths::household(h),
+            &token,
+            json!({"confirm": "Ho\u{0}me"}),
+            "confirm",
+        ),
     ];
     for (method, path, token, body, field) in cases {
         let what = format!("{method} {path}");

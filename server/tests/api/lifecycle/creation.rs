@@ -117,6 +117,42 @@ async fn an_owner_renames_the_household_and_nobody_else_may() {
     ));
 }
 
+/// A vehicle named `name` with a fill-up of 40 litres for 60 on each `(day, odometer)`,
+/// made through the API; its id.
+async fn vehicle_with_logs(
+    app: &TestApp,
+    household: Uuid,
+    token: &str,
+    name: &str,
+    fills: &[(&str, f64)],
+) -> Uuid {
+    let vehicle: Value = app
+        .send(
+            reqwest::Method::POST,
+            &paths::vehicles(household),
+            token,
+            Some(json!({ "name": name })),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id: Uuid = vehicle["id"].as_str().unwrap().parse().unwrap();
+    for (day, km) in fills {
+        let log = json!({"filled_at": day, "odometer_km": km, "volume": 40.0, "cost": 60.0});
+        let response = app
+            .send(
+                reqwest::Method::POST,
+                &paths::fuel_logs(household, id),
+                token,
+                Some(log),
+            )
+            .await;
+        assert_eq!(response.status(), 201);
+    }
+    id
+}
+
 /// Rows of the household, per tenant table (every table with a `household_id` column, from
 /// the catalogue), read as the superuser.
 async fn rows_of(app: &TestApp, household: Uuid) -> Vec<(String, i64)> {
@@ -156,29 +192,7 @@ async fn an_owner_deletes_the_household_and_every_row_of_it_goes() {
         .household_with("Next door", "auth0|carol", "owner")
         .await;
     for (household, token) in [(h, &owner), (other, &other_owner)] {
-        let vehicle: Value = app
-            .send(
-                reqwest::Method::POST,
-                &paths::vehicles(household),
-                token,
-                Some(json!({ "name": "Car" })),
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
-        let id: Uuid = vehicle["id"].as_str().unwrap().parse().unwrap();
-        let log =
-            json!({"filled_at": "2026-01-01", "odometer_km": 1000.0, "volume": 40.0, "cost": 60.0});
-        let response = app
-            .send(
-                reqwest::Method::POST,
-                &paths::fuel_logs(household, id),
-                token,
-                Some(log),
-            )
-            .await;
-        assert_eq!(response.status(), 201);
+        vehicle_with_logs(&app, household, token, "Car", &[("2026-01-01", 1000.0)]).await;
         super::invite(&app, household, token, "viewer").await;
     }
     let before_other = rows_of(&app, other).await;
@@ -252,30 +266,14 @@ async fn an_owner_exports_the_household_as_json_and_csv() {
         .await;
     let mut cars = Vec::new();
     for (household, token, name) in [(h, &owner, "Golf"), (other, &other_owner, "Secret van")] {
-        let vehicle: Value = app
-            .send(
-                reqwest::Method::POST,
-                &paths::vehicles(household),
-                token,
-                Some(json!({ "name": name })),
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
-        let id: Uuid = vehicle["id"].as_str().unwrap().parse().unwrap();
-        for (day, km) in [("2026-01-01", 1000.0), ("2026-01-15", 1600.0)] {
-            let log = json!({"filled_at": day, "odometer_km": km, "volume": 40.0, "cost": 60.0});
-            let response = app
-                .send(
-                    reqwest::Method::POST,
-                    &paths::fuel_logs(household, id),
-                    token,
-                    Some(log),
-                )
-                .await;
-            assert_eq!(response.status(), 201);
-        }
+        let id = vehicle_with_logs(
+            &app,
+            household,
+            token,
+            name,
+            &[("2026-01-01", 1000.0), ("2026-01-15", 1600.0)],
+        )
+        .await;
         cars.push(id);
     }
 

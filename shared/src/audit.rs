@@ -40,6 +40,10 @@ pub enum AuditAction {
 pub struct AuditEvent {
     pub at: DateTime<Utc>,
     pub actor: String,
+    /// The actor's name and e-mail while they share the household (absent for a former
+    /// member, the operator, or a person not yet named).
+    pub actor_name: Option<String>,
+    pub actor_email: Option<String>,
     pub action: AuditAction,
     pub target: String,
     pub request_id: Option<String>,

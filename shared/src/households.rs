@@ -105,12 +105,13 @@ pub struct NewHousehold {
     pub name: String,
 }
 
-/// The answer of `PATCH /api/households/{household_id}` (whose body is a
+/// The answer of `GET /api/households/{household_id}` and of `PATCH` (whose body is a
 /// [`NewHousehold`]: the new name).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 #[cfg_attr(feature = "js", derive(jsvalue::Decode))]
-pub struct RenamedHousehold {
+pub struct HouseholdName {
     pub id: Uuid,
     pub name: String,
 }
@@ -157,9 +158,12 @@ pub struct CreatedHousehold {
 #[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 #[cfg_attr(feature = "js", derive(jsvalue::Decode))]
 pub struct Member {
-    pub user_sub: String,
+    pub sub: String,
     pub role: Role,
     pub created_at: DateTime<Utc>,
+    /// From the identity provider (`/userinfo`); absent until it has named the person.
+    pub name: Option<String>,
+    pub email: Option<String>,
 }
 
 /// The answer of `GET …/members`: owners first, then by subject.

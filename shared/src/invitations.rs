@@ -127,6 +127,9 @@ pub struct JoinRequest {
     pub role: Role,
     pub status: JoinRequestStatus,
     pub requested_at: DateTime<Utc>,
+    /// The requester as the identity provider names them, for the owners deciding.
+    pub name: Option<String>,
+    pub email: Option<String>,
 }
 
 /// The answer of `GET …/join-requests`, oldest first.

@@ -14,6 +14,7 @@ pub mod html;
 pub mod invitations;
 pub mod page;
 pub mod paths;
+pub mod people;
 pub mod problem;
 pub mod summary;
 pub mod text;

@@ -9,6 +9,10 @@ use crate::invitations::Decision;
 pub const EXCHANGE: &str = "/exchange";
 pub const JWKS: &str = "/.well-known/jwks.json";
 pub const MY_HOUSEHOLDS: &str = "/api/me/households";
+/// The caller's profile and memberships; `DELETE` erases the caller.
+pub const ME: &str = "/api/me";
+/// Everything held of the caller that is theirs, as a download.
+pub const MY_EXPORT: &str = "/api/me/export";
 pub const HOUSEHOLDS: &str = "/api/households";
 /// Redeeming an invitation code, with the Auth0 token; the code travels in the body
 /// ([`crate::invitations::RedeemInvitation`]), never in a URL that proxies log.

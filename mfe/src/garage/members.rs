@@ -267,8 +267,8 @@ fn members_list(members: &[Member], me: Option<&str>, owner: bool) -> String {
     }
     out.push_str(r#"</header><ul class="hh-list">"#);
     for member in members {
-        let own = me == Some(member.user_sub.as_str());
-        let sub = esc(&member.user_sub);
+        let own = me == Some(member.sub.as_str());
+        let sub = esc(&member.sub);
         let you = if own { " (you)" } else { "" };
         let _ = write!(
             out,

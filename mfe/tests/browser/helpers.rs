@@ -64,15 +64,18 @@ pub fn vehicle(household: &str, n: u8, name: &str) -> serde_json::Value {
 /// browser), so the members view knows who "you" are.
 pub const MY_TOKEN: &str = "e30.eyJzdWIiOiJhdXRoMHxtZSJ9.c2ln";
 
-/// Answers the household's members: `auth0|me` with `my_role`, and `auth0|bob`, a member.
+/// Answers the household's members: `auth0|me` with `my_role`, and Bob (`auth0|bob`), a
+/// member; only Bob is named by the identity provider.
 pub fn members(household: &str, my_role: &str) {
     answer(
         "GET",
         &format!("/api/households/{household}/members"),
         200,
         json!({ "members": [
-            { "user_sub": "auth0|me", "role": my_role, "created_at": "2026-01-01T00:00:00Z" },
-            { "user_sub": "auth0|bob", "role": "member", "created_at": "2026-01-02T00:00:00Z" },
+            { "sub": "auth0|me", "role": my_role, "created_at": "2026-01-01T00:00:00Z",
+              "name": null, "email": null },
+            { "sub": "auth0|bob", "role": "member", "created_at": "2026-01-02T00:00:00Z",
+              "name": "Bob <Builder>", "email": "bob@people.test" },
         ] }),
     );
 }

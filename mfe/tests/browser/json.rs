@@ -171,14 +171,18 @@ fn membership_answers_round_trip() {
     round_trip(Members {
         members: vec![
             Member {
-                user_sub: "auth0|alice".into(),
+                sub: "auth0|alice".into(),
                 role: Role::Owner,
                 created_at: at,
+                name: Some("Alice \"Al\" Liddell".into()),
+                email: Some("alice@people.test".into()),
             },
             Member {
-                user_sub: "google-oauth2|ünïcode".into(),
+                sub: "google-oauth2|ünïcode".into(),
                 role: Role::Viewer,
                 created_at: at,
+                name: None,
+                email: None,
             },
         ],
     });
@@ -198,6 +202,8 @@ fn membership_answers_round_trip() {
                 role: Role::Member,
                 status,
                 requested_at: at,
+                name: Some("Carol".into()),
+                email: None,
             }],
         });
     }

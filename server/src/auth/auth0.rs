@@ -60,6 +60,17 @@ pub struct Auth0Claims {
     pub azp: Option<String>,
 }
 
+/// What `/userinfo` says of a person; `name` and `email` only with the `profile` and
+/// `email` scopes.
+#[derive(Debug, Clone, Deserialize)]
+pub struct UserInfo {
+    pub sub: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
 /// `aud` may be one string or an array of them.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
@@ -68,10 +79,17 @@ pub enum Audience {
     Many(Vec<String>),
 }
 
+/// Where the issuer's discovery document says its keys and its `/userinfo` are.
+#[derive(Debug, Clone)]
+struct Endpoints {
+    jwks_uri: String,
+    userinfo: Option<String>,
+}
+
 #[derive(Default)]
 struct KeyCache {
     keys: HashMap<String, DecodingKey>,
-    jwks_uri: Option<String>,
+    endpoints: Option<Endpoints>,
     loaded_at: Option<Instant>,
     last_attempt: Option<Instant>,
 }
@@ -263,9 +281,9 @@ impl Auth0Validator {
         let mut c = self.cache.write().unwrap_or_else(|e| e.into_inner());
         c.last_attempt = Some(Instant::now());
         match result {
-            Ok((uri, keys)) => {
+            Ok((endpoints, keys)) => {
                 c.keys = keys;
-                c.jwks_uri = Some(uri);
+                c.endpoints = Some(endpoints);
                 c.loaded_at = Some(Instant::now());
                 Ok(())
             }
@@ -289,37 +307,54 @@ impl Auth0Validator {
         }
     }
 
-    async fn fetch(&self) -> anyhow::Result<(String, HashMap<String, DecodingKey>)> {
-        let known = self
-            .cache
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .jwks_uri
-            .clone();
-        let jwks_uri = match known {
-            Some(uri) => uri,
+    fn endpoints(&self) -> Option<Endpoints> {
+        let c = self.cache.read().unwrap_or_else(|e| e.into_inner());
+        c.endpoints.clone()
+    }
+
+    async fn fetch(&self) -> anyhow::Result<(Endpoints, HashMap<String, DecodingKey>)> {
+        let endpoints = match self.endpoints() {
+            Some(known) => known,
             None => self.discover().await?,
         };
         self.fetches.fetch_add(1, Ordering::Relaxed);
-        let jwks: serde_json::Value = self.get_json(&jwks_uri).await?;
+        let jwks: serde_json::Value = self.get_json(&endpoints.jwks_uri, None).await?;
         let entries = jwks
             .get("keys")
             .and_then(|k| k.as_array())
             .ok_or_else(|| anyhow::anyhow!("JWKS has no keys array"))?;
-        Ok((jwks_uri, entries.iter().filter_map(signing_key).collect()))
+        Ok((endpoints, entries.iter().filter_map(signing_key).collect()))
     }
 
-    async fn discover(&self) -> anyhow::Result<String> {
+    /// The person's name and e-mail from the issuer's `/userinfo` (OpenID Connect Core
+    /// §5.3), asked with their access token (`token`, already validated). Auth0 answers
+    /// for tokens with `openid` among their scopes; `sub` must be the token's.
+    pub async fn userinfo(&self, token: &str, sub: &str) -> anyhow::Result<UserInfo> {
+        let endpoints = match self.endpoints() {
+            Some(known) => known,
+            None => self.discover().await?,
+        };
+        let url = endpoints
+            .userinfo
+            .ok_or_else(|| anyhow::anyhow!("the issuer publishes no userinfo_endpoint"))?;
+        let info: UserInfo = serde_json::from_value(self.get_json(&url, Some(token)).await?)?;
+        anyhow::ensure!(info.sub == sub, "userinfo answered for another subject");
+        Ok(info)
+    }
+
+    async fn discover(&self) -> anyhow::Result<Endpoints> {
         #[derive(Deserialize)]
         struct Discovery {
             issuer: String,
             jwks_uri: String,
+            #[serde(default)]
+            userinfo_endpoint: Option<String>,
         }
         let url = format!(
             "{}/.well-known/openid-configuration",
             self.issuer.trim_end_matches('/')
         );
-        let doc: Discovery = serde_json::from_value(self.get_json(&url).await?)?;
+        let doc: Discovery = serde_json::from_value(self.get_json(&url, None).await?)?;
         anyhow::ensure!(
             doc.issuer == self.issuer,
             "discovery names issuer {:?}, expected {:?}",
@@ -327,11 +362,20 @@ impl Auth0Validator {
             self.issuer
         );
         check_issuer(&doc.jwks_uri).map_err(|e| anyhow::anyhow!("jwks_uri: {e}"))?;
-        Ok(doc.jwks_uri)
+        // An endpoint that would not be accepted as an issuer is not asked with a token.
+        let userinfo = doc.userinfo_endpoint.filter(|u| check_issuer(u).is_ok());
+        Ok(Endpoints {
+            jwks_uri: doc.jwks_uri,
+            userinfo,
+        })
     }
 
-    async fn get_json(&self, url: &str) -> anyhow::Result<serde_json::Value> {
-        let response = self.http.get(url).send().await?.error_for_status()?;
+    async fn get_json(&self, url: &str, bearer: Option<&str>) -> anyhow::Result<serde_json::Value> {
+        let mut request = self.http.get(url);
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await?.error_for_status()?;
         if response
             .content_length()
             .is_some_and(|n| n as usize > MAX_DOCUMENT_BYTES)

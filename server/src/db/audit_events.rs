@@ -47,11 +47,13 @@ pub struct Row {
 /// position, so its cursor reads nothing. The position itself never leaves the database.
 static LIST: LazyLock<String> = LazyLock::new(|| {
     in_household(
-        "SELECT event_id, at, actor, action, target, request_id FROM audit_events \
-         WHERE ($4::uuid IS NULL OR id < (SELECT c.id FROM audit_events c \
-                                          WHERE c.household_id = (SELECT app.current_household_id()) \
-                                            AND c.event_id = $4)) \
-         ORDER BY id DESC LIMIT $5",
+        "SELECT e.event_id, e.at, e.actor, p.name AS actor_name, p.email AS actor_email, \
+                e.action, e.target, e.request_id \
+         FROM audit_events e LEFT JOIN profiles p ON p.user_sub = e.actor \
+         WHERE ($4::uuid IS NULL OR e.id < (SELECT c.id FROM audit_events c \
+                                            WHERE c.household_id = (SELECT app.current_household_id()) \
+                                              AND c.event_id = $4)) \
+         ORDER BY e.id DESC LIMIT $5",
     )
 });
 

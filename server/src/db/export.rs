@@ -19,8 +19,11 @@ use crate::error::AppError;
 const DOCUMENT: &str = "\
 SELECT json_build_object(
     'household', (SELECT to_jsonb(h) FROM households h WHERE h.id = app.current_household_id()),
-    'members', coalesce((SELECT json_agg(to_jsonb(m) - 'household_id' ORDER BY m.user_sub)
-                         FROM household_members m), '[]'),
+    'members', coalesce((SELECT json_agg(to_jsonb(m) - 'household_id'
+                                         || jsonb_build_object('name', p.name, 'email', p.email)
+                                         ORDER BY m.user_sub)
+                         FROM household_members m
+                         LEFT JOIN profiles p ON p.user_sub = m.user_sub), '[]'),
     'vehicles', coalesce((SELECT json_agg(to_jsonb(v) - 'household_id' ORDER BY v.name, v.id)
                           FROM vehicles v), '[]'),
     'fuel_logs', coalesce((SELECT json_agg(to_jsonb(f) - 'household_id'

@@ -1,5 +1,5 @@
-//! Creating a household (`POST /api/households`), renaming and deleting it (`PATCH`,
-//! `DELETE /api/households/{household_id}`), and `server household
+//! Creating a household (`POST /api/households`), reading its name, renaming and deleting
+//! it (`GET`, `PATCH`, `DELETE /api/households/{household_id}`), and `server household
 //! suspend|reactivate <id>`: operator commands on the owner connection.
 //!
 //! Suspension needs no other step to take effect: every data request enters its household
@@ -10,12 +10,16 @@
 use secrecy::{ExposeSecret, SecretString};
 use shared::Role;
 use shared::audit::AuditAction;
-use shared::households::HouseholdStatus;
+use std::sync::LazyLock;
+
+use shared::households::{HouseholdName, HouseholdStatus};
 use sqlx::{Connection, PgConnection};
 use uuid::Uuid;
 
 use super::audit_events;
+use super::read::{HouseholdRead, in_household};
 use super::tenant::{FoundingTx, HouseholdTx};
+use crate::error::AppError;
 
 /// Creates the household of `tx` named `name`, with the caller as its owner, and records it.
 pub async fn create(tx: &mut FoundingTx, name: &str) -> sqlx::Result<()> {
@@ -31,6 +35,15 @@ pub async fn create(tx: &mut FoundingTx, name: &str) -> sqlx::Result<()> {
     .execute(tx.conn())
     .await?;
     audit_events::record(tx.conn(), AuditAction::HouseholdCreated, name).await
+}
+
+static NAME: LazyLock<String> = LazyLock::new(|| {
+    in_household("SELECT id, name FROM households WHERE id = app.current_household_id()")
+});
+
+/// The household's id and name, for any member.
+pub async fn name(read: &HouseholdRead) -> Result<Option<HouseholdName>, AppError> {
+    Ok(read.fetch(&NAME, |q| q).await?.first()?)
 }
 
 /// Renames the household of `tx` (its owner's transaction) and records it.

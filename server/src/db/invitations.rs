@@ -147,8 +147,9 @@ pub async fn pending_read(read: &HouseholdRead) -> Result<Vec<JoinRequest>, AppE
     Ok(read.fetch(&QUERY, |q| q).await?.all()?)
 }
 
-const PENDING: &str = "SELECT requester_sub, role, status, requested_at FROM join_requests \
-                       WHERE status = 'pending' ORDER BY requested_at, requester_sub";
+const PENDING: &str = "SELECT j.requester_sub, j.role, j.status, j.requested_at, p.name, p.email \
+                       FROM join_requests j LEFT JOIN profiles p ON p.user_sub = j.requester_sub \
+                       WHERE j.status = 'pending' ORDER BY j.requested_at, j.requester_sub";
 
 /// Decides `sub`'s pending request; the role it asked for, or `None` when there is none.
 pub async fn decide(

@@ -13,12 +13,13 @@ use crate::error::AppError;
 
 static LIST: LazyLock<String> = LazyLock::new(|| {
     in_household(
-        "SELECT user_sub, role, created_at FROM household_members \
-         ORDER BY role = 'owner' DESC, user_sub",
+        "SELECT m.user_sub AS sub, m.role, m.created_at, p.name, p.email \
+         FROM household_members m LEFT JOIN profiles p ON p.user_sub = m.user_sub \
+         ORDER BY m.role = 'owner' DESC, m.user_sub",
     )
 });
 
-/// Owners first, then by subject.
+/// Owners first, then by subject, with the names the profiles give.
 pub async fn list(read: &HouseholdRead) -> Result<Vec<Member>, AppError> {
     Ok(read.fetch(&LIST, |q| q).await?.all()?)
 }
@@ -50,4 +51,16 @@ pub async fn add(tx: &mut HouseholdTx, sub: &str, role: Role) -> sqlx::Result<()
         .execute(tx.conn())
         .await?;
     Ok(())
+}
+
+/// Whether `sub` is the household's only owner (the one who cannot leave).
+pub async fn sole_owner(tx: &mut HouseholdTx, sub: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT count(*) FILTER (WHERE role = 'owner') = 1 \
+                AND bool_or(user_sub = $1 AND role = 'owner') \
+         FROM household_members",
+    )
+    .bind(sub)
+    .fetch_one(tx.conn())
+    .await
 }

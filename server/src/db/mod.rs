@@ -14,6 +14,7 @@ pub mod members;
 pub mod memberships;
 pub mod migrate;
 pub mod pooler;
+pub mod profiles;
 pub mod quota;
 pub mod read;
 pub mod summary;

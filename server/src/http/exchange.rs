@@ -124,13 +124,15 @@ fn oauth_error(e: AppError) -> AppError {
 }
 
 async fn json_exchange(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Response> {
-    let claims = state.auth0.validate(bearer(headers)?).await?;
+    let subject_token = bearer(headers)?;
+    let claims = state.auth0.validate(subject_token).await?;
     let request: exchange::Request = serde_json::from_slice(body).map_err(|_| {
         AppError::BadRequest("the body must be {\"household_id\": \"<uuid>\"}".into())
     })?;
     let household_id = parse_household(&request.household_id)
         .ok_or_else(|| AppError::BadRequest("household_id must be a UUID".into()))?;
     let (token, role) = issue(state, &claims.sub, household_id).await?;
+    state.refresh_profile_later(&claims.sub, subject_token);
     let body = exchange::Response {
         access_token: token,
         token_type: "Bearer".into(),
@@ -210,6 +212,7 @@ async fn form_exchange(state: &AppState, body: &[u8]) -> Result<Response> {
     // as OAuth errors.
     let claims = state.auth0.validate(&subject_token).await?;
     let (token, role) = issue(state, &claims.sub, household_id).await?;
+    state.refresh_profile_later(&claims.sub, &subject_token);
     let body = TokenExchangeResponse {
         access_token: token,
         issued_token_type: rfc8693::ACCESS_TOKEN_TYPE,

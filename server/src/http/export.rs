@@ -41,7 +41,7 @@ async fn export_slot(
 }
 
 /// An attachment named for the household and what it holds.
-fn attachment(content_type: &'static str, filename: String, body: Vec<u8>) -> Response {
+pub(super) fn attachment(content_type: &'static str, filename: String, body: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),

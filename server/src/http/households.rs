@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use shared::Role;
-use shared::households::{CreatedHousehold, DeleteHousehold, NewHousehold, RenamedHousehold};
+use shared::households::{CreatedHousehold, DeleteHousehold, HouseholdName, NewHousehold};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -24,7 +24,7 @@ use crate::state::AppState;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create))
-        .routes(routes!(rename, remove))
+        .routes(routes!(show, rename, remove))
 }
 
 /// Creates a household owned by the caller.
@@ -38,7 +38,8 @@ pub(super) async fn create(
     headers: HeaderMap,
     AppJson(new): AppJson<NewHousehold>,
 ) -> Result<(StatusCode, Json<CreatedHousehold>)> {
-    let claims = state.auth0.validate(bearer(&headers)?).await?;
+    let token = bearer(&headers)?;
+    let claims = state.auth0.validate(token).await?;
     tracing::Span::current().record("sub", claims.sub.as_str());
     // The exchange's per-person budget: creating is rarer than exchanging.
     state
@@ -56,6 +57,8 @@ pub(super) async fn create(
     households::create(&mut tx, name).await?;
     let id = tx.household_id();
     tx.commit().await?;
+    // Before answering, so that the owner is named when the first member looks.
+    state.refresh_profile(&claims.sub, token).await;
     Ok((
         StatusCode::CREATED,
         Json(CreatedHousehold {
@@ -66,16 +69,28 @@ pub(super) async fn create(
     ))
 }
 
+/// The household's name, for every member.
+#[utoipa::path(get, path = "/api/households/{household_id}", tag = "households",
+    params(HouseholdPath), security(("internal_token" = [])),
+    responses((status = 200, body = HouseholdName), DataErrors))]
+pub(super) async fn show(access: HouseholdAccess) -> Result<Json<HouseholdName>> {
+    let found = households::name(&access.read()).await?;
+    // Admitted, so it exists; gone meanwhile (deleted) reads as no access.
+    found.map(Json).ok_or(AppError::Forbidden(
+        "you do not have access to this household",
+    ))
+}
+
 /// Renames the household (owners): the same body as creating one.
 ///
 /// 422 for a blank or overlong name.
 #[utoipa::path(patch, path = "/api/households/{household_id}", tag = "households",
     params(HouseholdPath), request_body = NewHousehold, security(("internal_token" = [])),
-    responses((status = 200, body = RenamedHousehold), Invalid, DataErrors))]
+    responses((status = 200, body = HouseholdName), Invalid, DataErrors))]
 pub(super) async fn rename(
     access: HouseholdAccess,
     AppJson(new): AppJson<NewHousehold>,
-) -> Result<Json<RenamedHousehold>> {
+) -> Result<Json<HouseholdName>> {
     let errors = new.validate();
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
@@ -86,7 +101,7 @@ pub(super) async fn rename(
     households::rename(&mut scope.tx, name).await?;
     let id = scope.tx.household_id();
     scope.tx.commit().await?;
-    Ok(Json(RenamedHousehold {
+    Ok(Json(HouseholdName {
         id,
         name: name.to_owned(),
     }))

@@ -131,7 +131,8 @@ pub(super) async fn redeem(
     headers: HeaderMap,
     AppJson(RedeemInvitation { code }): AppJson<RedeemInvitation>,
 ) -> Result<(StatusCode, Json<Redemption>)> {
-    let claims = state.auth0.validate(bearer(&headers)?).await?;
+    let token = bearer(&headers)?;
+    let claims = state.auth0.validate(token).await?;
     let code = code.trim();
     tracing::Span::current().record("sub", claims.sub.as_str());
     let household_id = invitations::household_of(code).ok_or(AppError::NotFound)?;
@@ -160,6 +161,8 @@ pub(super) async fn redeem(
     }
     audit_events::record(tx.conn(), AuditAction::JoinRequested, &claims.sub).await?;
     tx.commit().await?;
+    // Before answering, so that the owners deciding see who asks.
+    state.refresh_profile(&claims.sub, token).await;
     Ok((
         StatusCode::ACCEPTED,
         Json(Redemption {

@@ -13,6 +13,7 @@ use super::extract::{AppJson, SubjectPath};
 use super::params::{HouseholdPath, MemberPath};
 use super::problems::{Conflict, DataErrors, Invalid, NotFound};
 use crate::auth::context::HouseholdAccess;
+use crate::db::tenant::HouseholdTx;
 use crate::db::{audit_events, members};
 use crate::error::{AppError, Result};
 use crate::state::AppState;
@@ -71,16 +72,25 @@ pub(super) async fn remove(
     if !leaving {
         scope.require_owner()?;
     }
-    // Recorded first: once gone, the leaver is no member who may write to the record.
     let action = if leaving {
         AuditAction::MemberLeft
     } else {
         AuditAction::MemberRemoved
     };
-    audit_events::record(scope.tx.conn(), action, &sub).await?;
-    if !members::remove(&mut scope.tx, &sub).await? {
+    if !remove_recorded(&mut scope.tx, &sub, action).await? {
         return Err(AppError::NotFound);
     }
     scope.tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes `sub`, recorded as `action`; whether there was such a member. Recorded first:
+/// once gone, a leaver is no member who may write to the record.
+pub(super) async fn remove_recorded(
+    tx: &mut HouseholdTx,
+    sub: &str,
+    action: AuditAction,
+) -> Result<bool> {
+    audit_events::record(tx.conn(), action, sub).await?;
+    Ok(members::remove(tx, sub).await?)
 }

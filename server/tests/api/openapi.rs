@@ -65,6 +65,8 @@ fn every_shared_path_builder_names_a_documented_route() {
         paths::EXCHANGE.to_owned(),
         paths::JWKS.to_owned(),
         paths::MY_HOUSEHOLDS.to_owned(),
+        paths::ME.to_owned(),
+        paths::MY_EXPORT.to_owned(),
         paths::CONFIG.to_owned(),
         paths::HOUSEHOLDS.to_owned(),
         paths::household(h),

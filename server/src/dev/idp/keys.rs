@@ -6,11 +6,12 @@
 use anyhow::Context;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rsa::RsaPrivateKey;
 use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::traits::PublicKeyParts;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
 /// A JSON Web Key Set, as served at `/.well-known/jwks.json`.
@@ -36,6 +37,8 @@ pub struct RsaJwk {
 /// The private key, ready to sign, and its public half as a JWK.
 pub(super) struct SigningKey {
     encoding: EncodingKey,
+    /// The public half, for the tokens this issuer is shown back (`/userinfo`).
+    decoding: DecodingKey,
     jwk: RsaJwk,
 }
 
@@ -55,6 +58,7 @@ impl SigningKey {
         let kid = URL_SAFE_NO_PAD.encode(Sha256::digest(thumbprint.as_bytes()));
         Ok(Self {
             encoding: EncodingKey::from_rsa_der(der.as_bytes()),
+            decoding: DecodingKey::from_rsa_components(&n, &e).context("public key")?,
             jwk: RsaJwk {
                 kty: "RSA",
                 r#use: "sig",
@@ -74,6 +78,17 @@ impl SigningKey {
         Jwks {
             keys: [self.jwk.clone()],
         }
+    }
+
+    /// The claims of `token` when this key signed it and `validation` holds.
+    pub(super) fn verify<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        validation: &Validation,
+    ) -> Option<T> {
+        jsonwebtoken::decode(token, &self.decoding, validation)
+            .ok()
+            .map(|data| data.claims)
     }
 
     /// `claims` as an RS256 JWT whose header names this key.

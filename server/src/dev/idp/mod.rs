@@ -24,6 +24,7 @@ mod pkce;
 mod refresh;
 mod session;
 mod token;
+mod userinfo;
 mod web_message;
 
 #[cfg(test)]
@@ -165,8 +166,13 @@ impl DevIdp {
         self.issue_access_token_with_scope(sub, SCOPE)
     }
 
+    /// The `/userinfo` endpoint, access tokens' second audience.
+    fn userinfo_url(&self) -> String {
+        format!("{}userinfo", self.config.issuer)
+    }
+
     fn issue_access_token_with_scope(&self, sub: &str, scope: &str) -> anyhow::Result<String> {
-        let userinfo = format!("{}userinfo", self.config.issuer);
+        let userinfo = self.userinfo_url();
         let claims = AccessClaims::new(&self.config, sub, &userinfo, scope);
         self.key.sign(&claims)
     }
@@ -202,7 +208,7 @@ pub fn router(idp: Arc<DevIdp>) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE, AUTH0_CLIENT]);
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, AUTH0_CLIENT]);
     Router::new()
         .route(
             "/.well-known/openid-configuration",
@@ -212,6 +218,10 @@ pub fn router(idp: Arc<DevIdp>) -> Router {
         .route("/authorize", get(authorize::authorize))
         .route("/oauth/token", post(token::token))
         .route("/oauth/revoke", post(token::revoke))
+        .route(
+            "/userinfo",
+            get(userinfo::userinfo).post(userinfo::userinfo),
+        )
         .route("/v2/logout", get(logout::logout))
         .layer(cors)
         // What every answer of the API's router gets too: a panic answers 500, a trace line

@@ -318,6 +318,24 @@ impl TestApp {
             .to_owned()
     }
 
+    /// Waits (at most 5 s) until `sub`'s profile is in the database: the exchange writes it
+    /// in the background, on the pool.
+    pub async fn profile_written(&self, sub: &str) {
+        for _ in 0..250 {
+            let found: Option<i32> =
+                sqlx::query_scalar("SELECT 1 FROM profiles WHERE user_sub = $1")
+                    .bind(sub)
+                    .fetch_optional(&self.db.admin)
+                    .await
+                    .unwrap();
+            if found.is_some() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("no profile of {sub} was written");
+    }
+
     /// A public route's JSON body.
     pub async fn get_json(&self, path: &str) -> Value {
         let response = self.http.get(self.url(path)).send().await.unwrap();

@@ -42,6 +42,16 @@ struct IssuerState {
     jwks_fetches: AtomicU64,
     /// Extra raw JWKS entries (wrong kinds) published alongside.
     extra: Mutex<Vec<Value>>,
+    /// Names `/userinfo` gives, by subject; others are named after their subject.
+    names: Mutex<std::collections::HashMap<String, (String, String)>>,
+    userinfo_calls: AtomicU64,
+}
+
+/// The name and e-mail `/userinfo` gives `sub` unless a test set others:
+/// `auth0|alice` is "Person alice", `alice@people.test`.
+pub fn default_name(sub: &str) -> (String, String) {
+    let local = sub.rsplit('|').next().unwrap_or(sub);
+    (format!("Person {local}"), format!("{local}@people.test"))
 }
 
 pub fn kid_of(index: usize) -> String {
@@ -70,6 +80,8 @@ impl TestIssuer {
             online: AtomicBool::new(true),
             jwks_fetches: AtomicU64::new(0),
             extra: Mutex::new(Vec::new()),
+            names: Mutex::default(),
+            userinfo_calls: AtomicU64::new(0),
         });
         async fn discovery(
             State(s): State<Arc<IssuerState>>,
@@ -78,7 +90,8 @@ impl TestIssuer {
                 return Err(axum::http::StatusCode::SERVICE_UNAVAILABLE);
             }
             Ok(Json(
-                json!({ "issuer": s.url, "jwks_uri": format!("{}jwks.json", s.url) }),
+                json!({ "issuer": s.url, "jwks_uri": format!("{}jwks.json", s.url),
+                        "userinfo_endpoint": format!("{}userinfo", s.url) }),
             ))
         }
         async fn jwks(
@@ -92,12 +105,61 @@ impl TestIssuer {
             keys.push(rsa_jwk(*s.current.lock().unwrap()));
             Ok(Json(json!({ "keys": keys })))
         }
+        // As Auth0's: the access token as bearer, signed by the current key, with this
+        // endpoint among its audiences.
+        async fn userinfo(
+            State(s): State<Arc<IssuerState>>,
+            headers: axum::http::HeaderMap,
+        ) -> Result<Json<Value>, axum::http::StatusCode> {
+            if !s.online.load(Ordering::SeqCst) {
+                return Err(axum::http::StatusCode::SERVICE_UNAVAILABLE);
+            }
+            s.userinfo_calls.fetch_add(1, Ordering::SeqCst);
+            let token = headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .ok_or(axum::http::StatusCode::UNAUTHORIZED)?;
+            let index = *s.current.lock().unwrap();
+            let key = RSA_KEYS[index].to_public_key();
+            let decoding = jsonwebtoken::DecodingKey::from_rsa_components(
+                &B64.encode(key.n().to_bytes_be()),
+                &B64.encode(key.e().to_bytes_be()),
+            )
+            .unwrap();
+            let mut validation = jsonwebtoken::Validation::new(Algorithm::RS256);
+            validation.set_audience(&[format!("{}userinfo", s.url)]);
+            let claims = jsonwebtoken::decode::<Value>(token, &decoding, &validation)
+                .map_err(|_| axum::http::StatusCode::UNAUTHORIZED)?
+                .claims;
+            let sub = claims["sub"].as_str().unwrap_or_default().to_owned();
+            let (name, email) = s
+                .names
+                .lock()
+                .unwrap()
+                .get(&sub)
+                .cloned()
+                .unwrap_or_else(|| default_name(&sub));
+            Ok(Json(json!({ "sub": sub, "name": name, "email": email })))
+        }
         let app = axum::Router::new()
             .route("/.well-known/openid-configuration", get(discovery))
+            .route("/userinfo", get(userinfo))
             .route("/jwks.json", get(jwks))
             .with_state(inner.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         Self { url, inner }
+    }
+
+    /// How many times `/userinfo` was asked.
+    pub fn userinfo_calls(&self) -> u64 {
+        self.inner.userinfo_calls.load(Ordering::SeqCst)
+    }
+
+    /// What `/userinfo` answers for `sub` from now on.
+    pub fn set_name(&self, sub: &str, name: &str, email: &str) {
+        let names = &mut self.inner.names.lock().unwrap();
+        names.insert(sub.to_owned(), (name.to_owned(), email.to_owned()));
     }
 
     pub fn jwks_fetches(&self) -> u64 {

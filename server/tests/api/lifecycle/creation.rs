@@ -102,6 +102,13 @@ async fn an_owner_renames_the_household_and_nobody_else_may() {
     assert_eq!(response.status(), 200);
     let renamed: Value = response.json().await.unwrap();
     assert_eq!(renamed, json!({ "id": h, "name": "The Smiths" }));
+    let shown: Value = app
+        .get(&paths::household(h), &member)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown, renamed, "every member reads the new name");
     let mine: Value = app
         .get(paths::MY_HOUSEHOLDS, &app.issuer.token("auth0|bob"))
         .await

@@ -23,7 +23,7 @@ async fn every_member_sees_the_members_with_their_roles() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| (m["user_sub"].as_str().unwrap(), m["role"].as_str().unwrap()))
+        .map(|m| (m["sub"].as_str().unwrap(), m["role"].as_str().unwrap()))
         .collect();
     assert_eq!(listed, [("auth0|alice", "owner"), ("auth0|bob", "viewer")]);
 }

@@ -14,6 +14,7 @@ mod creation;
 mod database;
 mod invitations;
 mod members;
+mod people;
 
 /// A request with `sub`'s Auth0 token.
 async fn as_person(app: &TestApp, sub: &str, path: &str, body: Option<Value>) -> Response {

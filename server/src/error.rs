@@ -94,6 +94,15 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// A request's field errors as the 422 that names them; `Ok` when there are none.
+    pub fn unless_valid(errors: Vec<FieldError>) -> Result<()> {
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Validation(errors))
+        }
+    }
+
     pub fn status_code(&self) -> StatusCode {
         match self {
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,

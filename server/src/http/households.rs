@@ -47,10 +47,7 @@ pub(super) async fn create(
         .exchange_user
         .check(&(claims.sub.clone(), Uuid::nil()))
         .await?;
-    let errors = new.validate();
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
+    AppError::unless_valid(new.validate())?;
     let name = new.name.trim();
     let max = state.config.runtime.quotas.max_households_per_account;
     let mut tx = FoundingTx::begin(&state.db, &state.context_key, &claims.sub, max).await?;
@@ -91,10 +88,7 @@ pub(super) async fn rename(
     access: HouseholdAccess,
     AppJson(new): AppJson<NewHousehold>,
 ) -> Result<Json<HouseholdName>> {
-    let errors = new.validate();
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
+    AppError::unless_valid(new.validate())?;
     let mut scope = access.begin().await?;
     scope.require_owner()?;
     let name = new.name.trim();
@@ -119,10 +113,7 @@ pub(super) async fn remove(
     access: HouseholdAccess,
     AppJson(body): AppJson<DeleteHousehold>,
 ) -> Result<StatusCode> {
-    let errors = body.validate();
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
+    AppError::unless_valid(body.validate())?;
     let mut scope = access.begin().await?;
     scope.require_owner()?;
     if !households::delete(&mut scope.tx, body.confirm.trim()).await? {

@@ -31,18 +31,19 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(my_export))
 }
 
-/// The validated caller, within their budget for `/api/me…`.
-async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Auth0Claims> {
-    let claims = state.auth0.validate(bearer(headers)?).await?;
+/// The validated caller, within their budget for `/api/me…`, and their access token.
+async fn caller<'h>(state: &AppState, headers: &'h HeaderMap) -> Result<(Auth0Claims, &'h str)> {
+    let token = bearer(headers)?;
+    let claims = state.auth0.validate(token).await?;
     tracing::Span::current().record("sub", claims.sub.as_str());
     state.limits.me_user.check(&claims.sub).await?;
-    Ok(claims)
+    Ok((claims, token))
 }
 
 /// [`caller`], whose name is then refreshed in the background when due: they signed in.
 async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Auth0Claims> {
-    let claims = caller(state, headers).await?;
-    state.refresh_profile_later(&claims.sub, bearer(headers)?);
+    let (claims, token) = caller(state, headers).await?;
+    state.refresh_profile_later(&claims.sub, token);
     Ok(claims)
 }
 
@@ -78,7 +79,7 @@ async fn me(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Me
     responses((status = 200, body = MyExport, description = "The document, as an attachment"),
         SignedInErrors))]
 async fn my_export(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
-    let claims = caller(&state, &headers).await?;
+    let (claims, _) = caller(&state, &headers).await?;
     let mut tx = UserTx::begin(&state.db, &state.context_key, &claims.sub).await?;
     let export = MyExport {
         profile: profiles::own(&mut tx, &claims.sub).await?,
@@ -99,7 +100,7 @@ async fn my_export(State(state): State<AppState>, headers: HeaderMap) -> Result<
         Conflict, SignedInErrors))]
 async fn erase_me(State(state): State<AppState>, headers: HeaderMap) -> Result<StatusCode> {
     // No refresh of the name here: it would race the erasure.
-    let claims = caller(&state, &headers).await?;
+    let (claims, _) = caller(&state, &headers).await?;
     let sub = claims.sub.as_str();
     // Rare and heavy (a transaction per household): the person's budget for such requests.
     state

@@ -70,10 +70,7 @@ async fn create(
     access: HouseholdAccess,
     AppJson(new): AppJson<NewVehicle>,
 ) -> Result<Response> {
-    let errors = new.validate();
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
+    AppError::unless_valid(new.validate())?;
     let mut scope = access.begin().await?;
     scope.require_writer()?;
     let max = state.config.runtime.quotas.max_vehicles;
@@ -137,10 +134,7 @@ async fn update(
     AppPath((_, id)): AppPath<(Uuid, Uuid)>,
     AppJson(patch): AppJson<VehiclePatch>,
 ) -> Result<Json<Vehicle>> {
-    let errors = patch.validate();
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
+    AppError::unless_valid(patch.validate())?;
     let mut scope = access.begin().await?;
     scope.require_writer()?;
     let vehicle = vehicles::update(&mut scope.tx, id, &patch)
